@@ -1,0 +1,21 @@
+#pragma once
+// Writes the generated files of one module into memory (path → content).
+
+#include <map>
+#include <string>
+
+#include "names.hpp"
+
+namespace tlgen {
+
+using Files = std::map<std::string, std::string>;
+
+struct Options {
+  int shards = 4;
+  std::string schema_text;  ///< embedded verbatim, for the dynamic form at run time
+};
+
+/// All files of `module`, paths relative to the output root (e.g. `telepp/api/messages.hpp`).
+Files emit_module(const Module& module, const Options& options);
+
+}  // namespace tlgen
