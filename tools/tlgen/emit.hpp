@@ -12,7 +12,6 @@ using Files = std::map<std::string, std::string>;
 
 struct Options {
   int shards = 4;
-  std::string schema_text;  ///< embedded verbatim, for the dynamic form at run time
 };
 
 /// All files of `module`, paths relative to the output root (e.g. `telepp/api/messages.hpp`).

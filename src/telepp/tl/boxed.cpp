@@ -63,6 +63,10 @@ void write_boxed(Writer& w, const BoxedBase& h) {
   h.info()->write(w, h.raw());
 }
 
+void fail_boxed(Reader& r, std::uint32_t id, std::string_view type_name) {
+  if (r.ok()) r.fail_unknown_id(id, type_name);
+}
+
 void read_boxed(Reader& r, BoxedBase& h, std::span<const TypeInfo* const> sorted_ctors, std::string_view type_name) {
   auto id = r.u32();
   if (!r.ok()) return;

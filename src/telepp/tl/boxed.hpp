@@ -84,11 +84,21 @@ class BoxedBase {
     obj_ = info->create();
     return obj_;
   }
+  /// Replaces the content with a fresh default C and returns it (used by generated decoders).
+  template <class C>
+  C& emplace_as() {
+    reset();
+    auto* p = static_cast<C*>(detail::TypeOps<C>::create());
+    info_ = &C::tl_info;
+    obj_ = p;
+    return *p;
+  }
 
  protected:
   template <class C>
   explicit BoxedBase(std::in_place_t, C&& c)
-      : info_(&std::remove_cvref_t<C>::tl_info), obj_(new std::remove_cvref_t<C>(std::forward<C>(c))) {}
+      : info_(&std::remove_cvref_t<C>::tl_info),
+        obj_(detail::TypeOps<std::remove_cvref_t<C>>::construct(std::forward<C>(c))) {}
 
  private:
   static bool same_content(const BoxedBase& a, const BoxedBase& b);
@@ -108,6 +118,11 @@ concept ConstructorOf = std::is_same_v<typename std::remove_cvref_t<C>::tl_boxed
 
 /// Writes a holder: its constructor's ID, then the body. An empty holder is an error.
 void write_boxed(Writer& w, const BoxedBase& h);
+/// Reads the body of constructor C (its ID already read) into holder `h`.
+template <class C>
+void read_boxed_as(Reader& r, BoxedBase& h);
+/// The failure for an ID that is not one of `type_name`'s constructors.
+void fail_boxed(Reader& r, std::uint32_t id, std::string_view type_name);
 /// Reads an ID and the body of one of `sorted_ctors` (sorted by ID) into `h`.
 void read_boxed(Reader& r, BoxedBase& h, std::span<const TypeInfo* const> sorted_ctors, std::string_view type_name);
 

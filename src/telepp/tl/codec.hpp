@@ -38,6 +38,14 @@ template <class T>
 struct is_vector<std::vector<T>> : std::true_type {};
 }  // namespace detail
 
+template <class C>
+void read_boxed_as(Reader& r, BoxedBase& h) {
+  auto& obj = h.emplace_as<C>();
+  auto previous = r.enter(C::kId);
+  tl_read(r, obj);
+  r.leave(previous);
+}
+
 /// Smallest wire size of one value of T (bounds vector counts when reading).
 template <class T>
 constexpr std::size_t min_wire_size() {

@@ -28,7 +28,7 @@ bool Reader::boolean() {
   return false;
 }
 
-std::string_view Reader::bytes_view() {
+std::string_view Reader::bytes_view_slow() {
   if (!need(1)) return {};
   std::size_t header = 1;
   std::size_t len = *pos_;

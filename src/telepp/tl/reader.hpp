@@ -38,14 +38,14 @@ class Reader {
   /// Fails with `trailing_bytes` unless everything was consumed.
   Status finish();
 
-  std::uint32_t u32() {
+  [[gnu::always_inline]] std::uint32_t u32() {
     if (!need(4)) return 0;
     auto v = load_le32(pos_);
     pos_ += 4;
     return v;
   }
-  std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
-  std::int64_t i64() {
+  [[gnu::always_inline]] std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
+  [[gnu::always_inline]] std::int64_t i64() {
     if (!need(8)) return 0;
     auto v = load_le64(pos_);
     pos_ += 8;
@@ -57,11 +57,25 @@ class Reader {
   Int128 int128() { return fixed<16>(); }
   Int256 int256() { return fixed<32>(); }
   /// A TL string/bytes as a view into the input (valid while the input is).
-  std::string_view bytes_view();
+  std::string_view bytes_view() {
+    // Fast path: a short string entirely inside the input.
+    if (pos_ < end_ && *pos_ < 254 && !failed_) {
+      std::size_t len = *pos_;
+      std::size_t padded = (len + 4) & ~std::size_t{3};
+      if (static_cast<std::size_t>(end_ - pos_) >= padded) {
+        std::string_view v(reinterpret_cast<const char*>(pos_ + 1), len);
+        pos_ += padded;
+        return v;
+      }
+    }
+    return bytes_view_slow();
+  }
   /// A TL string/bytes copied into `out` (one allocation, one copy).
   void bytes_into(std::string& out) {
     auto v = bytes_view();
-    out.assign(v.data(), v.size());
+    // Constructing and moving is cheaper than assign() into an empty string (no generic replace).
+    if (out.empty()) out = std::string(v);
+    else out.assign(v.data(), v.size());
   }
   std::string bytes() {
     std::string s;
@@ -97,7 +111,7 @@ class Reader {
   void fail_unknown_id(std::uint32_t id, std::string_view expected_type);
 
  private:
-  bool need(std::size_t n) {
+  [[gnu::always_inline]] bool need(std::size_t n) {
     if (static_cast<std::size_t>(end_ - pos_) >= n && !failed_) return true;
     fail_truncated(n);
     return false;
@@ -111,6 +125,7 @@ class Reader {
     }
     return v;
   }
+  std::string_view bytes_view_slow();
   void fail_truncated(std::size_t n);
   void fail_too_deep();
 
