@@ -9,7 +9,10 @@ endif()
 
 # telepp_own_target(<target>): marks a target as ours (strict warnings).
 function(telepp_own_target target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wpedantic -Wshadow=local)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wpedantic)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wshadow=local)
+  endif()
 endfunction()
 
 # telepp_layer(<name> SOURCES ... DEPS ... PRIVATE_DEPS ...): one library per

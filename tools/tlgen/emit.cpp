@@ -65,14 +65,14 @@ class Emitter {
   const Options& o_;
 };
 
+// Every field has a `{}` initialiser: scalars start at zero, and designated initialisers may omit
+// any field without -Wmissing-field-initializers warnings in users' code.
 std::string Emitter::field_decl(const Param& p) const {
   std::string name = Module::ident(p.name);
   if (p.type.kind == TypeKind::true_flag) return "  bool " + name + "{};\n";
   std::string type = m_.cpp_type(p.type);
-  if (p.is_conditional()) return "  std::optional<" + type + "> " + name + ";\n";
-  bool scalar = p.type.kind == TypeKind::int32 || p.type.kind == TypeKind::int64 ||
-                p.type.kind == TypeKind::float64 || p.type.kind == TypeKind::boolean;
-  return "  " + type + " " + name + (scalar ? "{}" : "") + ";\n";
+  if (p.is_conditional()) return "  std::optional<" + type + "> " + name + "{};\n";
+  return "  " + type + " " + name + "{};\n";
 }
 
 std::string Emitter::struct_body(const Combinator& c) const {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <utility>
 
 #include "telepp/base/bytes.hpp"
 
@@ -14,8 +15,21 @@ namespace telepp {
 class Buffer {
  public:
   explicit Buffer(std::size_t headroom = 0, std::size_t capacity = 0) { reset(headroom, capacity); }
-  Buffer(Buffer&&) noexcept = default;
-  Buffer& operator=(Buffer&&) noexcept = default;
+  // A moved-from Buffer is empty and reusable (Writer::take() relies on it).
+  Buffer(Buffer&& other) noexcept
+      : block_(std::move(other.block_)),
+        capacity_(std::exchange(other.capacity_, 0)),
+        begin_(std::exchange(other.begin_, 0)),
+        end_(std::exchange(other.end_, 0)) {}
+  Buffer& operator=(Buffer&& other) noexcept {
+    if (this != &other) {
+      block_ = std::move(other.block_);
+      capacity_ = std::exchange(other.capacity_, 0);
+      begin_ = std::exchange(other.begin_, 0);
+      end_ = std::exchange(other.end_, 0);
+    }
+    return *this;
+  }
   Buffer(const Buffer& other) : Buffer(other.headroom(), other.size()) { append(other.view()); }
   Buffer& operator=(const Buffer& other) {
     if (this != &other) *this = Buffer(other);

@@ -25,6 +25,7 @@ RpcErrorInfo RpcErrorInfo::parse(int code, std::string_view message) {
   if (underscore == std::string_view::npos || underscore + 1 == message.size()) return info;
   std::int64_t value = 0;
   auto digits = message.substr(underscore + 1);
+  if (digits[0] < '0' || digits[0] > '9') return info;  // `_<digits>` only: no sign
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc{} || end != digits.data() + digits.size()) return info;
   info.name = std::string(message.substr(0, underscore));

@@ -23,9 +23,11 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+  // Separate atoms, cheapest first: they short-circuit, so converting a Result to itself never
+  // asks whether T is constructible from a Result (which recurses for catch-all constructors).
   template <class U>
-    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Failure> &&
-             !std::is_same_v<std::remove_cvref_t<U>, Result>)
+    requires(!std::is_same_v<std::remove_cvref_t<U>, Result>) && (!std::is_same_v<std::remove_cvref_t<U>, Failure>) &&
+            std::is_constructible_v<T, U&&>
   Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}
   Result(Failure f) : v_(std::in_place_index<1>, std::move(f.error)) {}
 

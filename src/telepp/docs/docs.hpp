@@ -30,8 +30,12 @@ struct Summary {
   int files_written = 0;  ///< files whose content changed
 };
 
-/// Writes the pages under `out_dir` (created if needed). Files are written only when their content
-/// changes. Errors: unreadable metadata/descriptions JSON, an unwritable directory.
+/// Writes the pages under `out_dir` (created if needed): `methods/<name>.md`,
+/// `constructors/<name>.md`, `types/<Type>.md`, an `index.md` in each of those folders and one at
+/// the top (see README.md). Files are written only when their content changes; nothing is deleted.
+/// Output depends only on the inputs. Errors: malformed metadata or descriptions JSON
+/// (`TlErrc::json`, checked before anything is written); a missing schema or an unwritable
+/// directory (`ErrorDomain::base`, the OS error number as the code for I/O).
 Result<Summary> generate(const Input& input, const std::string& out_dir);
 
 }  // namespace telepp::docs

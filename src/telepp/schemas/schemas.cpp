@@ -12,7 +12,8 @@ namespace telepp::schemas {
 namespace detail {
 struct Embedded {
   std::string_view name;
-  std::string_view text;
+  const std::string_view* pieces;
+  std::size_t count;
 };
 extern const Embedded kEmbedded[];
 }  // namespace detail
@@ -21,9 +22,17 @@ namespace {
 
 constexpr std::array<int, 3> kLayers = {198, 227, 228};
 
+// The embedded pieces joined once per text (thread-safe); the strings live until exit.
 std::string_view embedded(std::string_view name) {
+  static std::mutex mutex;
+  static std::map<std::string, std::string, std::less<>> joined;
+  std::lock_guard lock(mutex);
+  if (auto it = joined.find(name); it != joined.end()) return it->second;
   for (const auto* e = detail::kEmbedded; !e->name.empty(); ++e) {
-    if (e->name == name) return e->text;
+    if (e->name != name) continue;
+    std::string text;
+    for (std::size_t i = 0; i < e->count; ++i) text += e->pieces[i];
+    return joined.emplace(std::string(name), std::move(text)).first->second;
   }
   return {};
 }

@@ -3,6 +3,8 @@
 
 #include <cassert>
 #include <cstdint>
+#include <cstring>
+#include <new>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -12,13 +14,21 @@
 
 namespace telepp::tl {
 
+/// Constructors small and trivial enough to live inside the holder (peerUser, messageEntityBold,
+/// userStatusOnline, ...): no allocation, and copying or moving them is a 16-byte copy.
+template <class T>
+inline constexpr bool kFitsInline = sizeof(T) <= 16 && alignof(T) <= 8 && std::is_trivially_copyable_v<T>;
+
 /// Holds one constructor of a boxed type, or nothing. Copying copies deeply; moving is cheap.
 /// Generated holders derive from it and only accept their own type's constructors.
 class BoxedBase {
  public:
   BoxedBase() = default;
-  BoxedBase(const BoxedBase& other) : info_(other.info_), obj_(other.info_ ? other.info_->clone(other.obj_) : nullptr) {}
-  BoxedBase(BoxedBase&& other) noexcept : info_(std::exchange(other.info_, nullptr)), obj_(std::exchange(other.obj_, nullptr)) {}
+  BoxedBase(const BoxedBase& other) : info_(other.info_) {
+    if (other.is_inline()) adopt_inline(other);
+    else obj_ = info_ ? info_->clone(other.obj_) : nullptr;
+  }
+  BoxedBase(BoxedBase&& other) noexcept : info_(other.info_) { steal(other); }
   BoxedBase& operator=(const BoxedBase& other) {
     if (this != &other) *this = BoxedBase(other);
     return *this;
@@ -26,8 +36,8 @@ class BoxedBase {
   BoxedBase& operator=(BoxedBase&& other) noexcept {
     if (this != &other) {
       reset();
-      info_ = std::exchange(other.info_, nullptr);
-      obj_ = std::exchange(other.obj_, nullptr);
+      info_ = other.info_;
+      steal(other);
     }
     return *this;
   }
@@ -88,7 +98,9 @@ class BoxedBase {
   template <class C>
   C& emplace_as() {
     reset();
-    auto* p = static_cast<C*>(detail::TypeOps<C>::create());
+    C* p;
+    if constexpr (kFitsInline<C>) p = new (inline_) C;
+    else p = static_cast<C*>(detail::TypeOps<C>::create());
     info_ = &C::tl_info;
     obj_ = p;
     return *p;
@@ -96,20 +108,35 @@ class BoxedBase {
 
  protected:
   template <class C>
-  explicit BoxedBase(std::in_place_t, C&& c)
-      : info_(&std::remove_cvref_t<C>::tl_info),
-        obj_(detail::TypeOps<std::remove_cvref_t<C>>::construct(std::forward<C>(c))) {}
+  explicit BoxedBase(std::in_place_t, C&& c) : info_(&std::remove_cvref_t<C>::tl_info) {
+    using T = std::remove_cvref_t<C>;
+    if constexpr (kFitsInline<T>) obj_ = new (inline_) T(std::forward<C>(c));
+    else obj_ = detail::TypeOps<T>::construct(std::forward<C>(c));
+  }
 
  private:
   static bool same_content(const BoxedBase& a, const BoxedBase& b);
+  bool is_inline() const { return obj_ == static_cast<const void*>(inline_); }
+  // Inline objects are trivially copyable: their bytes are the object.
+  void adopt_inline(const BoxedBase& other) {
+    std::memcpy(inline_, other.inline_, sizeof inline_);
+    obj_ = inline_;
+  }
+  void steal(BoxedBase& other) {
+    if (other.is_inline()) adopt_inline(other);
+    else obj_ = other.obj_;
+    other.info_ = nullptr;
+    other.obj_ = nullptr;
+  }
   void reset() {
-    if (info_) info_->destroy(obj_);
+    if (info_ && !is_inline()) info_->destroy(obj_);
     info_ = nullptr;
     obj_ = nullptr;
   }
 
   const TypeInfo* info_ = nullptr;
   void* obj_ = nullptr;
+  alignas(8) unsigned char inline_[16]{};
 };
 
 /// True when C is a constructor (or function) struct that belongs to holder H.

@@ -58,7 +58,7 @@ constexpr std::size_t min_wire_size() {
 
 /// Writes `v` as TL writes a value of its type inside another object (holders boxed, structs bare).
 template <class T>
-void write_value(Writer& w, const T& v) {
+[[gnu::always_inline]] inline void write_value(Writer& w, const T& v) {
   if constexpr (std::is_same_v<T, std::int32_t>) w.i32(v);
   else if constexpr (std::is_same_v<T, std::int64_t>) w.i64(v);
   else if constexpr (std::is_same_v<T, double>) w.f64(v);
@@ -76,7 +76,7 @@ void write_value(Writer& w, const T& v) {
 
 /// Reads a value of T as `write_value` writes it.
 template <class T>
-void read_value(Reader& r, T& v) {
+[[gnu::always_inline]] inline void read_value(Reader& r, T& v) {
   if constexpr (std::is_same_v<T, std::int32_t>) v = r.i32();
   else if constexpr (std::is_same_v<T, std::int64_t>) v = r.i64();
   else if constexpr (std::is_same_v<T, double>) v = r.f64();

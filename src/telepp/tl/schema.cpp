@@ -170,12 +170,14 @@ void SchemaParser::skip_space_and_comments() {
       auto eol = text_.find('\n', pos_);
       if (eol == std::string_view::npos) eol = text_.size();
       auto comment = text_.substr(pos_ + 2, eol - pos_ - 2);
-      auto at = comment.find("LAYER ");
-      if (at != std::string_view::npos) {
+      // Exactly `// LAYER <digits>` (as Telegram's api.tl ends), not "LAYER" inside other prose.
+      while (!comment.empty() && comment.front() == ' ') comment.remove_prefix(1);
+      while (!comment.empty() && (comment.back() == ' ' || comment.back() == '\r')) comment.remove_suffix(1);
+      if (comment.starts_with("LAYER ")) {
         int layer = 0;
-        auto digits = comment.substr(at + 6);
+        auto digits = comment.substr(6);
         auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), layer);
-        if (ec == std::errc{} && p != digits.data()) layer_ = layer;
+        if (ec == std::errc{} && p == digits.data() + digits.size() && p != digits.data()) layer_ = layer;
       }
       pos_ = eol;
     } else {

@@ -74,6 +74,7 @@ class Value {
     std::string value;
   };
   template <class T>
+    requires(!std::is_same_v<T, Value>)
   explicit Value(T v) : v_(std::move(v)) {}
 
   // Objects are shared (immutable once built), which keeps Value cheap to copy.

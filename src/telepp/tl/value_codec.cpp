@@ -46,6 +46,15 @@ class Encoder {
   }
 
   void body(const ObjectValue& o) {
+    if (depth_ >= Reader::kMaxDepth) {
+      return w_.fail(TlErrc::too_deep, "nesting deeper than " + std::to_string(Reader::kMaxDepth) + " objects");
+    }
+    ++depth_;
+    body_fields(o);
+    --depth_;
+  }
+
+  void body_fields(const ObjectValue& o) {
     const auto& c = *o.combinator;
     if (o.fields.size() != c.params.size()) {
       return w_.fail(TlErrc::bad_value, c.name + ": expected " + std::to_string(c.params.size()) + " fields");
@@ -86,9 +95,16 @@ class Encoder {
   }
 
   void length_prefixed(const Value& body_value) {
+    if (body_value.kind() == Value::Kind::bytes) {  // a body the schema does not know, kept raw
+      w_.i32(static_cast<std::int32_t>(body_value.as_text().size()));
+      w_.raw(as_bytes(body_value.as_text()));
+      return;
+    }
     Writer inner;
-    Encoder(inner).boxed(body_value);
-    if (!inner.ok()) return w_.fail(TlErrc::bad_value, inner.status().error().detail);
+    Encoder nested(inner);
+    nested.depth_ = depth_;
+    nested.boxed(body_value);
+    if (!inner.ok()) return w_.fail(TlErrc::bad_value, "in a message body: " + inner.status().error().detail);
     w_.i32(static_cast<std::int32_t>(inner.size()));
     w_.raw(inner.view());
   }
@@ -142,6 +158,7 @@ class Encoder {
   }
 
   Writer& w_;
+  int depth_ = 0;
 };
 
 class Decoder {

@@ -6,6 +6,7 @@
 
 #include "telepp/base/base64.hpp"
 #include "telepp/base/hex.hpp"
+#include "telepp/tl/reader.hpp"
 #include "telepp/tl/value.hpp"
 
 namespace telepp::tl {
@@ -63,6 +64,19 @@ class FromJson {
   explicit FromJson(const Schema& s) : s_(s) {}
 
   Result<Value> object(const json& j, const std::string& path, const Type* expected) {
+    // SECURITY: the same nesting limit as the binary decoder, so hostile JSON cannot exhaust the
+    // stack and nothing is accepted here that decode_value would refuse.
+    if (depth_ >= Reader::kMaxDepth) {
+      return fail(TlErrc::too_deep, path + ": nesting deeper than " + std::to_string(Reader::kMaxDepth) + " objects");
+    }
+    ++depth_;
+    auto result = object_body(j, path, expected);
+    --depth_;
+    return result;
+  }
+
+ private:
+  Result<Value> object_body(const json& j, const std::string& path, const Type* expected) {
     if (!j.is_object()) return bad(path, "expected an object with \"_\", got " + describe(j));
     auto name_it = j.find("_");
     if (name_it == j.end() || !name_it->is_string()) return bad(path, "missing \"_\" (the constructor name)");
@@ -97,7 +111,6 @@ class FromJson {
     return Value::of_object(std::move(o));
   }
 
- private:
   static Failure bad(const std::string& path, const std::string& what) {
     return fail(TlErrc::json, (path.empty() ? std::string("(top level)") : path) + ": " + what);
   }
@@ -113,7 +126,7 @@ class FromJson {
       case TypeKind::boxed: ok = !c.is_function && c.result.name == t.name; break;
       case TypeKind::bare: ok = !c.is_function && c.name == t.name; break;
       case TypeKind::query: ok = c.is_function; break;
-      case TypeKind::object: ok = !c.is_function; break;
+      case TypeKind::object: ok = true; break;  // a message body may be a request (a function)
       default: break;
     }
     if (!ok) return bad(path, "'" + c.name + "' is not a " + t.to_tl());
@@ -152,8 +165,15 @@ class FromJson {
         return Value::of_bool(j.get<bool>());
       case TypeKind::boxed:
       case TypeKind::bare:
-      case TypeKind::query:
-      case TypeKind::object: return object(j, path, &t);
+      case TypeKind::query: return object(j, path, &t);
+      case TypeKind::object: {
+        if (j.is_string()) {  // an object kept as raw bytes (its type unknown to the schema)
+          auto raw = from_base64(j.get_ref<const std::string&>());
+          if (!raw) return bad(path, raw.error().detail);
+          return Value::of_bytes(std::string(raw->begin(), raw->end()));
+        }
+        return object(j, path, &t);
+      }
       case TypeKind::vector:
       case TypeKind::bare_vector: {
         if (!j.is_array()) return bad(path, "expected an array, got " + describe(j));
@@ -209,6 +229,7 @@ class FromJson {
   }
 
   const Schema& s_;
+  int depth_ = 0;
 };
 
 }  // namespace
