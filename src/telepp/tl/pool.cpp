@@ -5,7 +5,7 @@
 namespace telepp::tl {
 namespace pool_detail {
 
-thread_local FreeLists t_lists{};
+constinit thread_local FreeLists t_lists{};
 
 namespace {
 // Releases the thread's lists when it exits. Registered on first use, so threads that never

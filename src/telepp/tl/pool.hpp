@@ -26,7 +26,9 @@ struct FreeLists {
   std::uint32_t count[kClasses];
   bool hooked;
 };
-extern thread_local FreeLists t_lists;
+// constinit: the compiler then reads it directly instead of through a TLS init wrapper (which
+// UBSan also mistook for a null access).
+extern thread_local constinit FreeLists t_lists;
 inline std::size_t class_of(std::size_t size) { return (size + kGranule - 1) / kGranule - 1; }
 void* allocate_slow(std::size_t size);
 void deallocate_slow(void* p, std::size_t size) noexcept;
