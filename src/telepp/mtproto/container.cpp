@@ -47,7 +47,7 @@ void write_container(const std::vector<const OutgoingMessage*>& messages, Bytes&
     store_le64(p, static_cast<std::uint64_t>(m->msg_id));
     store_le32(p + 8, static_cast<std::uint32_t>(m->seq_no));
     store_le32(p + 12, static_cast<std::uint32_t>(m->body.size()));
-    std::memcpy(p + 16, m->body.data(), m->body.size());
+    if (!m->body.empty()) std::memcpy(p + 16, m->body.data(), m->body.size());
     p += 16 + m->body.size();
   }
 }
