@@ -146,28 +146,28 @@ Result<std::vector<SessionEvent>> ClientSession::on_packet(MutableByteView packe
   const auto& h = message->header;
   // SECURITY: session_id and msg_id checks of the MTProto 2.0 security guidelines.
   if (h.session_id != session_id_) return mtproto_fail(MtprotoErrc::bad_session, "message for another session");
-  auto problem = received_.check(h.msg_id, now + ids_.offset(), false);
-  if (problem == MsgIdProblem::duplicate) return mtproto_fail(MtprotoErrc::duplicate_msg_id, "msg_id seen before");
-  if ((problem == MsgIdProblem::too_low || problem == MsgIdProblem::too_high) && is_clock_fix(message->body)) {
-    problem = MsgIdProblem::none;
-  }
-  if (problem != MsgIdProblem::none) {
-    return mtproto_fail(MtprotoErrc::bad_msg_id, "server msg_id rejected (code " + std::to_string(static_cast<int>(problem)) + ")");
-  }
   // Validate a container completely before any state changes.
   std::vector<InnerMessage> inner;
-  if (is_container(message->body)) {
+  const bool container = is_container(message->body);
+  if (container) {
     auto parsed = parse_container(message->body);
     if (!parsed) return fail(parsed.take_error());
     inner = std::move(*parsed);
   }
+  const bool clock_fix = container ? std::any_of(inner.begin(), inner.end(), [&](const InnerMessage& m) { return is_clock_fix(m.body); })
+                                   : is_clock_fix(message->body);
+  auto problem = received_.check(h.msg_id, now + ids_.offset(), false, !clock_fix);
+  if (problem == MsgIdProblem::duplicate) return mtproto_fail(MtprotoErrc::duplicate_msg_id, "msg_id seen before");
+  if (problem != MsgIdProblem::none) {
+    return mtproto_fail(MtprotoErrc::bad_msg_id, "server msg_id rejected (code " + std::to_string(static_cast<int>(problem)) + ")");
+  }
   received_.insert(h.msg_id);
   Context ctx{now, h.msg_id, {}};
-  if (inner.empty() && !is_container(message->body)) {
+  if (!container) {
     process(h.msg_id, h.seq_no, message->body, ctx, 0);
   } else {
     for (const auto& m : inner) {
-      if (received_.check(m.msg_id, now + ids_.offset(), false) != MsgIdProblem::none) continue;  // replayed inside
+      if (received_.check(m.msg_id, now + ids_.offset(), false, !clock_fix) != MsgIdProblem::none) continue;  // replayed inside
       received_.insert(m.msg_id);
       process(m.msg_id, m.seq_no, m.body, ctx, 1);
     }
@@ -302,9 +302,9 @@ void ClientSession::answer(std::int64_t req_msg_id, Bytes result, Context& ctx) 
 }
 
 // NOTE: when our clock jumps after the handshake, the server's messages fall outside our time
-// window, including the bad_msg_notification 16/17 that tells us so. That one is accepted
-// anyway when it names a message we have just sent, which proves it is fresh (the packet itself
-// is authenticated by msg_key); anything else outside the window stays rejected.
+// window, including the bad_msg_notification 16/17 that tells us so. A packet carrying one is
+// accepted anyway when the notice names a message we have just sent, which proves the packet is
+// fresh (it is authenticated by msg_key); anything else outside the window stays rejected.
 bool ClientSession::is_clock_fix(ByteView body) const {
   if (id_of(body) != mtp::bad_msg_notification::kId) return false;
   auto b = tl::deserialize<mtp::bad_msg_notification>(body);

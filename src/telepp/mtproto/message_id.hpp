@@ -38,6 +38,7 @@ class MessageIdGenerator {
   MsgIdKind kind_;
   Duration offset_{0};
   std::int64_t last_ = 0;
+  std::int64_t floor_before_jump_ = 0;
 };
 
 /// Counts content-related messages to produce seq_no: 2n+1 for content-related, 2n otherwise.
@@ -72,7 +73,8 @@ class ReceivedIds {
   explicit ReceivedIds(std::size_t capacity = 4096) : capacity_(capacity) {}
 
   /// Checks a msg_id without recording it. `expect_client` selects the parity rule.
-  MsgIdProblem check(std::int64_t msg_id, Time now, bool expect_client) const;
+  /// `check_time` false skips the time window (parity and duplicates are always checked).
+  MsgIdProblem check(std::int64_t msg_id, Time now, bool expect_client, bool check_time = true) const;
   /// Records an accepted msg_id.
   void insert(std::int64_t msg_id);
   bool contains(std::int64_t msg_id) const { return ids_.count(msg_id) != 0; }

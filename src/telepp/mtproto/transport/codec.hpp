@@ -80,7 +80,7 @@ struct ClientOptions {
   bool obfuscated = false;
   /// An MTProxy secret: obfuscated2 keyed with it; `dd` and `ee` force padded intermediate, `ee`
   /// adds fake-TLS.
-  std::optional<ProxySecret> secret;
+  std::optional<ProxySecret> secret{};
   /// Written into the obfuscation init (the spec asks for it only with MTProxy: +10000 for test
   /// DCs, negative for media DCs); 0 leaves those bytes random.
   std::int16_t dc_id = 0;
@@ -95,7 +95,7 @@ struct ServerOptions {
   /// Without a secret the server accepts every protocol, plain or obfuscated2 (a Telegram DC).
   /// With one it is an MTProxy: only obfuscated2 keyed with the secret, padded intermediate only
   /// for `dd`, and inside fake-TLS (with the secret's domain as SNI) for `ee`.
-  std::optional<ProxySecret> secret;
+  std::optional<ProxySecret> secret{};
   /// Optional, shared by a server's connections: refuses replayed fake-TLS hellos and, with a
   /// secret, replayed obfuscation inits (active probing). Not owned.
   ReplayCache* replay_cache = nullptr;
