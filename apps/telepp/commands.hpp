@@ -8,5 +8,6 @@ namespace telepp::cli {
 void add_tl_command(CLI::App& app);
 void add_docs_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace telepp::cli

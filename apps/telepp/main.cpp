@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   telepp::cli::add_tl_command(app);
   telepp::cli::add_docs_command(app);
   telepp::cli::add_demo_command(app);
+  telepp::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -94,4 +94,9 @@ Result<Bytes> encode_value(const Value& v);
 /// Parses one boxed object (any constructor or function of `schema`) filling all of `data`.
 Result<Value> decode_value(const Schema& schema, ByteView data);
 
+/// The bytes of `v` as a value of `type` (e.g. a function's result type `Vector<User>`).
+Result<Bytes> encode_value_as(const Value& v, const Type& type);
+/// Parses `data` as one value of `type` (e.g. `Vector<User>`, `Bool`), filling all of it.
+Result<Value> decode_value_as(const Schema& schema, const Type& type, ByteView data);
+
 }  // namespace telepp::tl

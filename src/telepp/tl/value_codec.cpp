@@ -109,6 +109,8 @@ class Encoder {
     w_.raw(inner.view());
   }
 
+  friend Result<Bytes> telepp::tl::encode_value_as(const Value& v, const Type& type);
+
   void value(const Value& v, const Type& t) {
     using K = Value::Kind;
     switch (t.kind) {
@@ -221,6 +223,8 @@ class Decoder {
   }
 
  private:
+  friend Result<Value> telepp::tl::decode_value_as(const Schema& schema, const Type& type, ByteView data);
+
   Value value(const Type& t) {
     switch (t.kind) {
       case TypeKind::int32: return Value::of_int32(r_.i32());
@@ -292,6 +296,20 @@ Result<Bytes> encode_value(const Value& v) {
   Encoder(w).boxed(v);
   TELEPP_TRY(w.status());
   return w.view().size() ? Bytes(w.view().begin(), w.view().end()) : Bytes{};
+}
+
+Result<Bytes> encode_value_as(const Value& v, const Type& type) {
+  Writer w;
+  Encoder(w).value(v, type);
+  TELEPP_TRY(w.status());
+  return Bytes(w.view().begin(), w.view().end());
+}
+
+Result<Value> decode_value_as(const Schema& schema, const Type& type, ByteView data) {
+  Reader r(data);
+  Value v = Decoder(schema, r).value(type);
+  TELEPP_TRY(r.finish());
+  return v;
 }
 
 Result<Value> decode_value(const Schema& schema, ByteView data) {

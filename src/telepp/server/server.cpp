@@ -1,0 +1,337 @@
+#include "telepp/server/server.hpp"
+
+#include <asio.hpp>
+#include <asio/experimental/as_tuple.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <list>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "telepp/crypto/os_entropy.hpp"
+#include "telepp/crypto/rsa.hpp"
+#include "telepp/mtproto/encrypted_message.hpp"
+#include "telepp/mtproto/handshake/handshake.hpp"
+#include "telepp/mtproto/transport/codec.hpp"
+#include "telepp/server/auth_keys.hpp"
+#include "telepp/server/dispatcher.hpp"
+
+namespace telepp::server {
+namespace {
+
+using asio::ip::tcp;
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+Time wall_now() { return std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch()); }
+
+Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Error(ErrorDomain::server, 1, "cannot read " + path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) return fail(Error(ErrorDomain::server, 1, "cannot write " + path));
+  return {};
+}
+
+// The server's RSA key: read from `path`, or created there (or only in memory without a path).
+Result<crypto::RsaPrivateKey> load_or_create_key(const std::string& path) {
+  if (!path.empty() && std::filesystem::exists(path)) {
+    auto pem = read_text(path);
+    if (!pem) return fail(pem.take_error());
+    return crypto::RsaPrivateKey::from_pem(*pem);
+  }
+  auto key = crypto::RsaPrivateKey::generate(2048);
+  if (!key) return key;
+  if (!path.empty()) {
+    TELEPP_TRY(write_text(path, key->to_pem()));
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  return key;
+}
+
+}  // namespace
+
+/// One DC: its port, its keys.
+struct Dc {
+  int id = 1;
+  tcp::acceptor acceptor;
+  AuthKeys keys;
+  Dc(int dc, asio::io_context& io, Entropy& entropy) : id(dc), acceptor(io), keys(entropy) {}
+};
+
+struct Server::Impl {
+  ServerConfig config;
+  crypto::OsEntropy entropy;
+  std::optional<crypto::RsaPrivateKey> rsa;
+  asio::io_context io;
+  std::list<Dc> dcs;
+  State state;
+  Dispatcher dispatcher;
+  std::thread thread;
+  bool stopped = false;
+  std::vector<std::weak_ptr<tcp::socket>> sockets;
+
+  asio::awaitable<void> accept_loop(Dc& dc);
+  asio::awaitable<void> serve(Dc& dc, std::shared_ptr<tcp::socket> socket);
+};
+
+namespace {
+
+/// One TCP connection: a transport codec in the server role, the handshakes run on it, and the
+/// sessions it carried (told when it goes away).
+class Connection {
+ public:
+  Connection(Server::Impl& server, Dc& dc, std::shared_ptr<tcp::socket> socket)
+      : server_(server), dc_(dc), socket_(std::move(socket)),
+        codec_(mtproto::transport::Codec::server({}, server.entropy, wall_now())) {}
+
+  asio::awaitable<void> run() {
+    while (socket_->is_open()) {
+      auto space = codec_.prepare(64 * 1024);
+      if (space.empty()) break;
+      auto [ec, n] = co_await socket_->async_read_some(asio::buffer(space.data(), space.size()), kTuple);
+      if (ec) break;
+      codec_.commit(n);
+      if (!co_await drain()) break;
+    }
+    for (auto* session : sessions_) session->on_connection_lost();
+    std::error_code ignored;
+    socket_->close(ignored);
+  }
+
+ private:
+  // Handles every complete frame; false when the connection must close.
+  asio::awaitable<bool> drain() {
+    while (true) {
+      auto unpacked = codec_.unpack();
+      if (!unpacked) co_return false;  // garbage, wrong secret, broken framing: close
+      if (std::holds_alternative<mtproto::transport::NeedMoreBytes>(*unpacked)) co_return true;
+      if (auto* reply = std::get_if<mtproto::transport::HandshakeReply>(&*unpacked)) {
+        if (!co_await write(ByteView(reply->bytes))) co_return false;
+        continue;
+      }
+      auto* frame = std::get_if<mtproto::transport::Frame>(&*unpacked);
+      if (!frame) continue;
+      if (server_.config.knobs.drop_after > 0 && ++frames_ > server_.config.knobs.drop_after) co_return false;
+      if (!co_await on_frame(frame->payload)) co_return false;
+    }
+  }
+
+  asio::awaitable<bool> on_frame(MutableByteView payload) {
+    auto key_id = mtproto::packet_auth_key_id(payload);
+    if (!key_id) co_return false;
+    if (*key_id == 0) co_return co_await on_plain(payload);
+    AuthRecord* record = dc_.keys.find(*key_id);
+    if (!record) {
+      // The protocol's answer to an unknown key: transport error -404, then close.
+      Buffer out(0, 16);
+      codec_.pack_transport_error(out, mtproto::transport::kErrorAuthKeyNotFound);
+      co_await write(out.view());
+      co_return false;
+    }
+    auto message = mtproto::decrypt_message(record->key, mtproto::Direction::client_to_server, payload);
+    if (!message) co_return false;  // SECURITY: a packet that fails msg_key or length checks ends the connection
+    auto& session = dc_.keys.session(*record, message->header.session_id);
+    sessions_.insert(&session);
+    auto now = wall_now();
+    auto events = session.on_message(*message, now);
+    if (!events) co_return false;
+    for (const auto& request : events->requests) {
+      if (server_.config.knobs.delay_ms > 0) {
+        asio::steady_timer timer(socket_->get_executor(), std::chrono::milliseconds(server_.config.knobs.delay_ms));
+        co_await timer.async_wait(kTuple);
+      }
+      answer(*record, session, request, now);
+    }
+    co_return co_await flush(session);
+  }
+
+  void answer(AuthRecord& record, mtproto::ServerSession& session, const mtproto::IncomingRequest& request, Time now) {
+    Call call{.dc = dc_.id,
+              .dcs = server_.config.dcs,
+              .base_port = server_.dcs.front().acceptor.local_endpoint().port(),
+              .host = server_.config.host,
+              .auth = record,
+              .permanent = dc_.keys.permanent_of(record),
+              .state = server_.state,
+              .config = server_.config,
+              .now = now};
+    std::string log;
+    auto a = server_.dispatcher.handle(call, request.body, server_.config.log_queries ? &log : nullptr);
+    if (server_.config.log_queries) {
+      std::fprintf(stderr, "dc%d key=%016llx msg=%lld %s -> %s\n", dc_.id, static_cast<unsigned long long>(record.key.id()),
+                   static_cast<long long>(request.msg_id), log.c_str(),
+                   a.error ? (std::to_string(a.error->code) + " " + a.error->message()).c_str() : "ok");
+    }
+    if (a.error) session.reply_error(request.msg_id, a.error->code, a.error->message());
+    else session.reply(request.msg_id, a.result);
+  }
+
+  asio::awaitable<bool> flush(mtproto::ServerSession& session) {
+    while (auto packet = session.take_outgoing(wall_now(), codec_.headroom())) {
+      codec_.pack(*packet);
+      if (!co_await write(packet->view())) co_return false;
+    }
+    co_return true;
+  }
+
+  asio::awaitable<bool> on_plain(MutableByteView payload) {
+    if (!handshake_) {
+      mtproto::handshake::ServerHandshakeConfig config;
+      config.keys.push_back(*server_.rsa);
+      config.key_exists = [this](std::uint64_t id) { return dc_.keys.contains(id); };
+      handshake_.emplace(std::move(config));
+    }
+    auto step = handshake_->on_message(payload, wall_now(), server_.entropy);
+    if (!step) co_return false;
+    if (step->done) {
+      const auto& k = step->done->key;
+      dc_.keys.add(k.auth_key, k.kind == mtproto::handshake::KeyKind::temporary, k.expires_at);
+    }
+    if (!step->send.empty()) {
+      Buffer out(codec_.headroom(), step->send.size() + 64);
+      out.append(step->send);
+      codec_.pack(out);
+      if (!co_await write(out.view())) co_return false;
+    }
+    if (step->done || step->failure) handshake_.reset();  // a connection may run several handshakes
+    co_return true;
+  }
+
+  asio::awaitable<bool> write(ByteView bytes) {
+    auto [ec, n] = co_await asio::async_write(*socket_, asio::buffer(bytes.data(), bytes.size()), kTuple);
+    co_return !ec;
+  }
+
+  Server::Impl& server_;
+  Dc& dc_;
+  std::shared_ptr<tcp::socket> socket_;
+  mtproto::transport::Codec codec_;
+  std::optional<mtproto::handshake::ServerHandshake> handshake_;
+  std::set<mtproto::ServerSession*> sessions_;
+  int frames_ = 0;
+};
+
+}  // namespace
+
+asio::awaitable<void> Server::Impl::accept_loop(Dc& dc) {
+  while (true) {
+    auto [ec, socket] = co_await dc.acceptor.async_accept(kTuple);
+    if (ec) co_return;
+    auto shared = std::make_shared<tcp::socket>(std::move(socket));
+    sockets.push_back(shared);
+    asio::co_spawn(io, serve(dc, shared), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::Impl::serve(Dc& dc, std::shared_ptr<tcp::socket> socket) {
+  // One bad connection never affects another: each runs alone, and ends on its own errors.
+  Connection connection(*this, dc, std::move(socket));
+  co_await connection.run();
+}
+
+Result<std::unique_ptr<Server>> Server::start(ServerConfig config) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = std::move(config);
+  auto key = load_or_create_key(impl->config.rsa_key_path);
+  if (!key) return fail(key.take_error());
+  impl->rsa = std::move(*key);
+  if (!impl->config.public_key_out.empty()) TELEPP_TRY(write_text(impl->config.public_key_out, impl->rsa->public_key().to_pem()));
+  std::error_code ec;
+  auto address = asio::ip::make_address(impl->config.host, ec);
+  if (ec) return fail(Error(ErrorDomain::server, 2, "bad listen address " + impl->config.host));
+  std::uint16_t base = impl->config.port;
+  for (int i = 1; i <= impl->config.dcs; ++i) {
+    auto& dc = impl->dcs.emplace_back(i, impl->io, impl->entropy);
+    std::uint16_t port = base == 0 ? 0 : static_cast<std::uint16_t>(base + i - 1);
+    if (base == 0 && i > 1) port = static_cast<std::uint16_t>(impl->dcs.front().acceptor.local_endpoint().port() + i - 1);
+    tcp::endpoint endpoint(address, port);
+    dc.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) dc.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) dc.acceptor.bind(endpoint, ec);
+    if (!ec) dc.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return fail(Error(ErrorDomain::server, 3, "cannot listen on " + impl->config.host + ":" + std::to_string(port) + ": " + ec.message()));
+    }
+  }
+  for (auto& dc : impl->dcs) asio::co_spawn(impl->io, impl->accept_loop(dc), asio::detached);
+  auto* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->io.run(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { stop(); }
+
+void Server::stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  asio::post(impl_->io, [impl = impl_.get()] {
+    for (auto& dc : impl->dcs) {
+      std::error_code ignored;
+      dc.acceptor.close(ignored);
+    }
+    for (auto& weak : impl->sockets) {
+      if (auto s = weak.lock()) {
+        std::error_code ignored;
+        s->close(ignored);
+      }
+    }
+  });
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+std::string Server::host() const { return impl_->config.host; }
+
+std::uint16_t Server::port(int dc) const {
+  int i = 1;
+  for (const auto& d : impl_->dcs) {
+    if (i++ == dc) return d.acceptor.local_endpoint().port();
+  }
+  return 0;
+}
+
+int Server::dcs() const { return impl_->config.dcs; }
+
+std::string Server::fingerprint_hex() const {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(impl_->rsa->public_key().fingerprint()));
+  return buf;
+}
+
+std::string Server::public_key_pem() const { return impl_->rsa->public_key().to_pem(); }
+
+void Server::set_knobs(Knobs knobs) {
+  std::promise<void> done;
+  asio::post(impl_->io, [&] {
+    impl_->config.knobs = std::move(knobs);
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+std::size_t Server::auth_key_count(int dc) const {
+  std::promise<std::size_t> result;
+  asio::post(impl_->io, [&] {
+    int i = 1;
+    std::size_t n = 0;
+    for (auto& d : impl_->dcs) {
+      if (i++ == dc) n = d.keys.size();
+    }
+    result.set_value(n);
+  });
+  return result.get_future().get();
+}
+
+}  // namespace telepp::server
