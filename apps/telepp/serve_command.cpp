@@ -23,6 +23,10 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
 
 void serve(server::ServerConfig config, const std::string& listen, const std::vector<std::string>& api_ids,
            const std::vector<std::string>& flood_waits) {
+  if (!config.data_dir.empty()) {
+    // Not silently ignored: state would be lost at exit, which is what --data promises not to do.
+    throw CLI::RuntimeError("telepp serve: --data (state in SQLite) is not implemented yet; state is in memory only", 2);
+  }
   auto [host, port] = split_listen(listen);
   config.host = host;
   config.port = port;
