@@ -169,6 +169,15 @@ TEST_F(ServerTest, OlderLayersAreServedAtTheirOwnLayer) {
   ASSERT_TRUE(answer.ok()) << answer.error().to_string();
   EXPECT_EQ(answer->field("user")->as_object().combinator->id, l198.find("user")->id);
   EXPECT_NE(l198.find("user")->id, api::user::kId);
+  // A vector result (users.getUsers) comes down to layer 198 too.
+  auto get_users = tl::value_from_json(l198, R"({"_":"users.getUsers","id":[{"_":"inputUserSelf"}]})");
+  ASSERT_TRUE(get_users.ok());
+  auto users = c->query(*tl::encode_value(*get_users));
+  ASSERT_TRUE(users.result.has_value()) << (users.error ? users.error->message() : "");
+  auto list = tl::decode_value_as(l198, l198.find("users.getUsers")->result, *users.result);
+  ASSERT_TRUE(list.ok()) << list.error().to_string();
+  ASSERT_EQ(list->as_vector().size(), 1u);
+  EXPECT_EQ(list->as_vector()[0].as_object().combinator->id, l198.find("user")->id);
 }
 
 TEST_F(ServerTest, FloodWaitKnob) {

@@ -65,13 +65,6 @@ ClientInfo client_info(const tl::Value& init, int layer, Time now) {
   return c;
 }
 
-const LayerAdapter& adapter(int from, int to) {
-  static std::map<std::pair<int, int>, std::unique_ptr<LayerAdapter>> cache;
-  auto& slot = cache[{from, to}];
-  if (!slot) slot = std::make_unique<LayerAdapter>(*schemas::api(from), *schemas::api(to));
-  return *slot;
-}
-
 }  // namespace
 
 Dispatcher::Dispatcher() {
@@ -124,7 +117,9 @@ Answer Dispatcher::run(Call& call, const tl::Value& query, const tl::Schema& sch
   const tl::Value* latest_query = &query;
   tl::Value converted;
   if (call.layer != schemas::kLatestLayer) {
-    auto up = adapter(call.layer, schemas::kLatestLayer).convert(query);
+    const auto* adapter = LayerAdapter::shipped(call.layer, schemas::kLatestLayer);
+    if (!adapter) return Answer::fail(400, "CONNECTION_LAYER_INVALID");
+    auto up = adapter->convert(query);
     if (!up) return Answer::fail(400, "INPUT_FETCH_FAIL");
     converted = std::move(*up);
     latest_query = &converted;
@@ -146,15 +141,11 @@ Answer Dispatcher::run(Call& call, const tl::Value& query, const tl::Schema& sch
 
 Answer Dispatcher::convert_answer(const Reply& reply, const tl::Combinator& function, const tl::Schema& client_schema) {
   if (&client_schema == schemas::api()) return Answer{reply.result, {}};
-  const tl::Schema& latest = *schemas::api();
-  const tl::Combinator* client_fn = client_schema.find(function.name);
-  if (!client_fn) return Answer::fail(500, "INTERNAL_SERVER_ERROR");
-  // NOTE: a generic wrapper's result is the inner query's; handlers answer the inner query.
-  auto value = tl::decode_value_as(latest, function.result, reply.result);
-  if (!value) return Answer::fail(500, "INTERNAL_SERVER_ERROR");
-  auto down = adapter(schemas::kLatestLayer, client_schema.layer().value_or(0)).convert(*value);
-  if (!down) return Answer::fail(500, "INTERNAL_SERVER_ERROR");
-  auto bytes = tl::encode_value_as(*down, client_fn->result);
+  // NOTE: a generic wrapper's result is the inner query's; handlers answer the inner query, so
+  // `function` is that query and its result type (e.g. Vector<User>) drives the conversion.
+  const auto* adapter = LayerAdapter::shipped(schemas::kLatestLayer, client_schema.layer().value_or(0));
+  if (!adapter) return Answer::fail(500, "INTERNAL_SERVER_ERROR");
+  auto bytes = adapter->convert_result_bytes(function.name, reply.result);
   if (!bytes) return Answer::fail(500, "INTERNAL_SERVER_ERROR");
   return Answer{std::move(*bytes), {}};
 }
