@@ -27,6 +27,12 @@ Bytes random_bytes(std::size_t n) {
   return b;
 }
 
+// g = 3 as dh_mod_exp's base.
+ByteView three() {
+  static const Byte kThree[1] = {3};
+  return ByteView(kThree, 1);
+}
+
 template <class T>
 T random_fixed() {
   T v;
@@ -122,7 +128,8 @@ void BM_RsaPadDecrypt(benchmark::State& state) {
 }
 BENCHMARK(BM_RsaPadDecrypt)->Unit(benchmark::kMicrosecond);
 
-// The client's DH work: g_b = g^b mod p and auth_key = g_a^b mod p.
+// The client's DH work: g_b = g^b mod p and auth_key = g_a^b mod p (dh_pow_g through the
+// global cache: the setup call is the first use of (3, p), the first iteration builds the table).
 void BM_DhTwoModExps(benchmark::State& state) {
   const DhValue& p = telegram_dh_prime();
   const Bytes a = random_bytes(256), b = random_bytes(256);
@@ -133,6 +140,72 @@ void BM_DhTwoModExps(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DhTwoModExps)->Unit(benchmark::kMillisecond);
+
+// The same without tables: both exponentiations variable-base (the path before DhPowCache).
+void BM_DhTwoModExps_NoTable(benchmark::State& state) {
+  const DhValue& p = telegram_dh_prime();
+  const Bytes a = random_bytes(256), b = random_bytes(256);
+  const auto g_a = dh_mod_exp(three(), a, p.view());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(dh_mod_exp(three(), b, p.view()));
+    benchmark::DoNotOptimize(dh_mod_exp(g_a->view(), b, p.view()));
+  }
+}
+BENCHMARK(BM_DhTwoModExps_NoTable)->Unit(benchmark::kMillisecond);
+
+// g^x mod p alone (g = 3, Telegram's prime, fresh random 2048-bit x per iteration):
+// - VariableBase: dh_mod_exp, OpenSSL's BN_mod_exp_mont_consttime (what dh_pow_g did before);
+// - Warm: dh_pow_g with the table already built;
+// - ColdFirstUse: a fresh cache that builds on the first use: table build + one exponentiation;
+// - ColdDefaultPolicy: a fresh default cache, its first two calls (the first takes the
+//   variable-base path, the second builds the table), the cost of a prime's first two uses.
+std::vector<Bytes> random_exponents() {
+  std::vector<Bytes> xs;
+  for (int i = 0; i < 64; ++i) xs.push_back(random_bytes(256));
+  return xs;
+}
+
+void BM_DhPowG_VariableBase(benchmark::State& state) {
+  const DhValue& p = telegram_dh_prime();
+  const auto xs = random_exponents();
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(dh_mod_exp(three(), xs[i++ % xs.size()], p.view()));
+}
+BENCHMARK(BM_DhPowG_VariableBase)->Unit(benchmark::kMicrosecond);
+
+void BM_DhPowG_Warm(benchmark::State& state) {
+  const DhValue& p = telegram_dh_prime();
+  const auto xs = random_exponents();
+  DhPowCache cache(1);
+  (void)dh_pow_g(3, xs[0], p.view(), cache);
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(dh_pow_g(3, xs[i++ % xs.size()], p.view(), cache));
+}
+BENCHMARK(BM_DhPowG_Warm)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DhPowG_Warm)->Unit(benchmark::kMicrosecond)->Threads(2);
+
+void BM_DhPowG_ColdFirstUse(benchmark::State& state) {
+  const DhValue& p = telegram_dh_prime();
+  const auto xs = random_exponents();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    DhPowCache cache(1);
+    benchmark::DoNotOptimize(dh_pow_g(3, xs[i++ % xs.size()], p.view(), cache));
+  }
+}
+BENCHMARK(BM_DhPowG_ColdFirstUse)->Unit(benchmark::kMicrosecond);
+
+void BM_DhPowG_ColdDefaultPolicyTwoUses(benchmark::State& state) {
+  const DhValue& p = telegram_dh_prime();
+  const auto xs = random_exponents();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    DhPowCache cache;
+    benchmark::DoNotOptimize(dh_pow_g(3, xs[i++ % xs.size()], p.view(), cache));
+    benchmark::DoNotOptimize(dh_pow_g(3, xs[i++ % xs.size()], p.view(), cache));
+  }
+}
+BENCHMARK(BM_DhPowG_ColdDefaultPolicyTwoUses)->Unit(benchmark::kMicrosecond);
 
 void BM_DhPrimeCheckCold(benchmark::State& state) {
   const DhValue& p = telegram_dh_prime();

@@ -2,10 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <latch>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "crypto_test_support.hpp"
 #include "telepp/crypto/dh.hpp"
+#include "telepp/base/hex.hpp"
 #include "telepp/crypto/errors.hpp"
 
 namespace telepp::crypto {
@@ -200,6 +206,281 @@ TEST(DhModExp, BothSidesAgree) {
   auto k2 = dh_mod_exp(gb->view(), a, p);
   ASSERT_TRUE(k1.ok() && k2.ok());
   EXPECT_EQ(*k1, *k2);
+}
+
+
+// ---- fixed-base dh_pow_g ----
+
+Bytes big_endian_word(std::uint32_t g) {
+  return Bytes{static_cast<Byte>(g >> 24), static_cast<Byte>(g >> 16), static_cast<Byte>(g >> 8), static_cast<Byte>(g)};
+}
+
+// `x` +/- a small number, as 256 big-endian bytes (x < 2^2048 and no wrap-around).
+Bytes add_small(Bytes x, int delta) {
+  x.insert(x.begin(), 256 - x.size(), 0);
+  int carry = delta;
+  for (std::size_t i = x.size(); i-- > 0 && carry != 0;) {
+    const int v = x[i] + carry;
+    x[i] = static_cast<Byte>(v & 0xff);
+    carry = v >> 8;  // arithmetic shift: -1 for a borrow
+  }
+  return x;
+}
+
+Bytes half(Bytes x) {  // x >> 1
+  Byte carry = 0;
+  for (auto& b : x) {
+    const Byte next = static_cast<Byte>(b & 1);
+    b = static_cast<Byte>((b >> 1) | (carry << 7));
+    carry = next;
+  }
+  return x;
+}
+
+// The exponents that catch comb indexing and edge mistakes: 0 in several lengths, 1, 2, p-1, p,
+// p+1, all ones, single bits at block and comb boundaries (the comb cuts 2048 bits into 6
+// blocks of 342 bits, each into 9 combs of 38), leading zero bytes, short and random values.
+std::vector<Bytes> interesting_exponents(const Bytes& p, test::CounterEntropy& rng) {
+  std::vector<Bytes> out;
+  out.push_back({});
+  out.push_back(test::hex("00"));
+  out.push_back(Bytes(256, 0));
+  out.push_back(test::hex("01"));
+  out.push_back(test::hex("02"));
+  out.push_back(add_small(p, -1));
+  out.push_back(p);
+  out.push_back(add_small(p, 1));
+  out.push_back(Bytes(256, 0xff));
+  for (int bit : {0, 1, 37, 38, 341, 342, 683, 1709, 2046, 2047}) {
+    Bytes e(256, 0);
+    e[255 - bit / 8] = static_cast<Byte>(1u << (bit % 8));
+    out.push_back(e);
+  }
+  Bytes leading_zeros(256);
+  rng.fill(leading_zeros);
+  leading_zeros[0] = leading_zeros[1] = leading_zeros[2] = 0;
+  out.push_back(leading_zeros);
+  Bytes short_one(255);
+  rng.fill(short_one);
+  out.push_back(short_one);
+  Bytes tiny(8);
+  rng.fill(tiny);
+  out.push_back(tiny);
+  for (int i = 0; i < 6; ++i) {
+    Bytes e(256);
+    rng.fill(e);
+    out.push_back(e);
+  }
+  return out;
+}
+
+TEST(DhPowG, FixedBaseMatchesModExp) {
+  test::CounterEntropy rng("dh-fixed-base");
+  for (const Bytes& p : {prime_bytes(), rfc3526_prime()}) {
+    const auto exponents = interesting_exponents(p, rng);
+    for (std::uint32_t g = 2; g <= 7; ++g) {
+      DhPowCache cache(1);
+      for (std::size_t i = 0; i < exponents.size(); ++i) {
+        auto got = dh_pow_g(g, exponents[i], p, cache);
+        auto want = dh_mod_exp(big_endian_word(g), exponents[i], p);
+        ASSERT_TRUE(got.ok() && want.ok());
+        EXPECT_EQ(*got, *want) << "g=" << g << " exponent #" << i << " p=" << to_hex(ByteView(p).first(4));
+      }
+      EXPECT_TRUE(cache.has_table(g, p)) << g;
+    }
+  }
+}
+
+TEST(DhPowG, PortableTableScanGivesTheSameResults) {
+  // The AVX2 scan is what this machine runs; the portable one runs on CPUs without AVX2.
+  struct Restore {
+    ~Restore() { detail::dh_force_portable_select(false); }
+  } restore;
+  detail::dh_force_portable_select(true);
+  test::CounterEntropy rng("dh-portable-scan");
+  for (const Bytes& p : {prime_bytes(), rfc3526_prime()}) {
+    const auto exponents = interesting_exponents(p, rng);
+    DhPowCache cache(1);
+    for (std::size_t i = 0; i < exponents.size(); ++i) {
+      EXPECT_EQ(*dh_pow_g(3, exponents[i], p, cache), *dh_mod_exp(test::hex("03"), exponents[i], p)) << i;
+    }
+    EXPECT_TRUE(cache.has_table(3, p));
+  }
+}
+
+TEST(DhPowG, KnownAnswersWithoutOpenSslExponentiation) {
+  // Independent of dh_mod_exp: Fermat (g^(p-1) = 1) and Euler's criterion (g^((p-1)/2) is 1 for
+  // a quadratic residue, p-1 for a non-residue). Telegram's prime is 3 mod 8, so 2 is a
+  // non-residue and 3, 4, 7 (its residue rules) are residues; RFC 3526's is 7 mod 8 and every
+  // g in 2..7 passes its rules there.
+  DhPowCache cache(1);
+  Bytes one(256, 0);
+  one[255] = 1;
+  for (const Bytes& p : {prime_bytes(), rfc3526_prime()}) {
+    const Bytes p_minus_1 = add_small(p, -1);
+    const Bytes q = half(p_minus_1);
+    for (std::uint32_t g = 2; g <= 7; ++g) {
+      EXPECT_EQ(test::to_vec(*dh_pow_g(g, p_minus_1, p, cache)), one) << g;
+      const bool residue = p != prime_bytes() || g == 3 || g == 4 || g == 7;
+      EXPECT_EQ(test::to_vec(*dh_pow_g(g, q, p, cache)), residue ? one : p_minus_1) << g;
+      Bytes g_itself(256, 0);
+      g_itself[255] = static_cast<Byte>(g);
+      EXPECT_EQ(test::to_vec(*dh_pow_g(g, test::hex("01"), p, cache)), g_itself);
+      EXPECT_EQ(test::to_vec(*dh_pow_g(g, {}, p, cache)), one);
+    }
+  }
+  EXPECT_EQ(cache.table_count(), DhPowCache::kCapacity);
+}
+
+TEST(DhPowG, TableBuiltOnTheConfiguredUse) {
+  const Bytes p = prime_bytes();
+  test::CounterEntropy rng("dh-policy");
+  Bytes e(256);
+  rng.fill(e);
+  const auto want = dh_mod_exp(test::hex("03"), e, p);
+
+  DhPowCache cache;  // default: the second use builds
+  EXPECT_EQ(*dh_pow_g(3, e, p, cache), *want);
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_FALSE(cache.has_table(3, p));  // a prime used once never pays for a table
+  EXPECT_EQ(*dh_pow_g(3, e, p, cache), *want);
+  EXPECT_TRUE(cache.has_table(3, p));
+  EXPECT_EQ(*dh_pow_g(3, e, p, cache), *want);
+  EXPECT_FALSE(cache.has_table(7, p));  // keyed by g too
+
+  DhPowCache third(3);
+  for (int use = 1; use <= 3; ++use) {
+    EXPECT_EQ(*dh_pow_g(3, e, p, third), *want);
+    EXPECT_EQ(third.has_table(3, p), use == 3) << use;
+  }
+  third.clear();
+  EXPECT_EQ(third.size(), 0u);
+  EXPECT_FALSE(third.has_table(3, p));
+}
+
+TEST(DhPowG, OtherInputsTakeTheVariableBasePath) {
+  DhPowCache cache(1);
+  const Bytes p = prime_bytes();
+  // Moduli shorter than 2048 bits, and g = 0 or 1, never get a table.
+  auto small = dh_pow_g(3, test::hex("05"), test::hex("07"), cache);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->bytes[255], 5);
+  Bytes short_p = rfc3526_prime();
+  short_p.erase(short_p.begin());  // 2040 bits, still odd
+  EXPECT_EQ(*dh_pow_g(3, p, short_p, cache), *dh_mod_exp(test::hex("03"), p, short_p));
+  EXPECT_EQ(*dh_pow_g(0, test::hex("05"), p, cache), DhValue{});
+  EXPECT_EQ(dh_pow_g(1, p, p, cache)->bytes[255], 1);
+  EXPECT_EQ(cache.size(), 0u);
+  // The same errors as dh_mod_exp.
+  EXPECT_TRUE(is(dh_pow_g(3, Bytes(257, 1), p, cache).error(), CryptoErrc::bad_length));
+  EXPECT_TRUE(is(dh_pow_g(3, test::hex("05"), Bytes(257, 1), cache).error(), CryptoErrc::bad_length));
+  Bytes even = p;
+  even[255] ^= 1;
+  EXPECT_TRUE(is(dh_pow_g(3, test::hex("05"), even, cache).error(), CryptoErrc::out_of_range));
+  EXPECT_TRUE(is(dh_pow_g(3, test::hex("05"), {}, cache).error(), CryptoErrc::out_of_range));
+}
+
+TEST(DhPowG, DegenerateModulusFallsBackAndStaysCorrect) {
+  // m = 3^1292 is odd and 2048 bits long (dh_pow_g takes any odd modulus). With g = 3 every
+  // g^(2^k) for k >= 11 is 0 mod m, so no table can have full-width entries: the build gives up
+  // once and the pair keeps the variable-base path. g = 2 is invertible mod m: a composite
+  // modulus with a working table.
+  const Bytes all_ones(256, 0xff);
+  const DhValue m = *dh_mod_exp(test::hex("03"), test::hex("050c"), all_ones);  // 3^1292 < 2^2048 - 1
+  ASSERT_EQ(m.bytes[0] & 0x80, 0x80);
+  DhPowCache cache(1);
+  test::CounterEntropy rng("dh-degenerate");
+  for (int i = 0; i < 3; ++i) {
+    Bytes e(256);
+    rng.fill(e);
+    for (std::uint32_t g : {3u, 2u}) {
+      EXPECT_EQ(*dh_pow_g(g, e, m.view(), cache), *dh_mod_exp(big_endian_word(g), e, m.view())) << g;
+    }
+  }
+  EXPECT_FALSE(cache.has_table(3, m.view()));
+  EXPECT_TRUE(cache.has_table(2, m.view()));
+  EXPECT_EQ(cache.size(), 2u);
+}
+
+TEST(DhPowCache, BoundedLeastRecentlyUsedFirst) {
+  DhPowCache cache(1);
+  const Bytes e = test::hex("0102030405060708");
+  std::vector<std::pair<std::uint32_t, Bytes>> pairs;
+  for (const Bytes& p : {prime_bytes(), rfc3526_prime()}) {
+    for (std::uint32_t g = 2; g <= 7; ++g) pairs.emplace_back(g, p);
+  }
+  for (const auto& [g, p] : pairs) {
+    ASSERT_TRUE(dh_pow_g(g, e, p, cache).ok());
+    EXPECT_LE(cache.size(), DhPowCache::kCapacity);
+  }
+  EXPECT_EQ(cache.size(), DhPowCache::kCapacity);
+  EXPECT_EQ(cache.table_count(), DhPowCache::kCapacity);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_EQ(cache.has_table(pairs[i].first, pairs[i].second), i + DhPowCache::kCapacity >= pairs.size()) << i;
+  }
+  // A use refreshes a pair: touch the oldest kept one, add a new pair, and the next oldest goes.
+  const auto& oldest = pairs[pairs.size() - DhPowCache::kCapacity];
+  const auto& next_oldest = pairs[pairs.size() - DhPowCache::kCapacity + 1];
+  ASSERT_TRUE(dh_pow_g(oldest.first, e, oldest.second, cache).ok());
+  ASSERT_TRUE(dh_pow_g(pairs[0].first, e, pairs[0].second, cache).ok());
+  EXPECT_TRUE(cache.has_table(oldest.first, oldest.second));
+  EXPECT_FALSE(cache.has_table(next_oldest.first, next_oldest.second));
+  cache.clear();
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.table_count(), 0u);
+}
+
+TEST(DhPowCache, ThreadsComputeWhileTablesBuild) {
+  // Several threads start together on one (g, p): one builds the table while the others take
+  // the variable-base path; then on more pairs than the cache holds, so tables are built,
+  // evicted and rebuilt under contention. Every result must match.
+  constexpr int kThreads = 4;
+  test::CounterEntropy rng("dh-threads");
+  std::vector<std::pair<std::uint32_t, Bytes>> pairs = {{3, prime_bytes()},   {2, rfc3526_prime()},
+                                                        {7, prime_bytes()},   {5, rfc3526_prime()},
+                                                        {4, prime_bytes()},   {6, rfc3526_prime()}};
+  struct Job {
+    std::size_t pair;
+    Bytes exponent;
+    DhValue want;
+  };
+  std::vector<Job> jobs;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    for (int k = 0; k < 2; ++k) {
+      Bytes e(256);
+      rng.fill(e);
+      jobs.push_back({i, e, *dh_mod_exp(big_endian_word(pairs[i].first), e, pairs[i].second)});
+    }
+  }
+
+  DhPowCache one_pair(1);
+  DhPowCache many_pairs(1);
+  std::latch start(kThreads);
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int k = 0; k < 3; ++k) {
+        const Job& job = jobs[static_cast<std::size_t>((t + k) % 2)];  // pair 0 only
+        auto got = dh_pow_g(pairs[0].first, job.exponent, pairs[0].second, one_pair);
+        if (!got.ok() || *got != job.want) ++mismatches[static_cast<std::size_t>(t)];
+      }
+      for (std::size_t k = 0; k < jobs.size(); ++k) {
+        const Job& job = jobs[(k * 5 + static_cast<std::size_t>(t) * 3) % jobs.size()];
+        auto got = dh_pow_g(pairs[job.pair].first, job.exponent, pairs[job.pair].second, many_pairs);
+        if (!got.ok() || *got != job.want) ++mismatches[static_cast<std::size_t>(t)];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[static_cast<std::size_t>(t)], 0) << "thread " << t;
+  EXPECT_EQ(one_pair.table_count(), 1u);
+  EXPECT_LE(many_pairs.size(), DhPowCache::kCapacity);
+  // Afterwards every pair still computes the right values.
+  for (const Job& job : jobs) {
+    EXPECT_EQ(*dh_pow_g(pairs[job.pair].first, job.exponent, pairs[job.pair].second, many_pairs), job.want);
+  }
 }
 
 }  // namespace
