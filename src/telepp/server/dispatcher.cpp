@@ -1,5 +1,6 @@
 #include "telepp/server/dispatcher.hpp"
 
+#include <cstdio>
 #include <set>
 
 #include "telepp/schemas/schemas.hpp"
@@ -146,7 +147,12 @@ Answer Dispatcher::convert_answer(const Reply& reply, const tl::Combinator& func
   const auto* adapter = LayerAdapter::shipped(schemas::kLatestLayer, client_schema.layer().value_or(0));
   if (!adapter) return Answer::fail(500, "INTERNAL_SERVER_ERROR");
   auto bytes = adapter->convert_result_bytes(function.name, reply.result);
-  if (!bytes) return Answer::fail(500, "INTERNAL_SERVER_ERROR");
+  if (!bytes) {
+    // NOTE: a bug of ours, not the client's: say so in the server's log.
+    std::fprintf(stderr, "telepp serve: cannot convert the answer to %s down to layer %d: %s\n", function.name.c_str(),
+                 client_schema.layer().value_or(0), bytes.error().to_string().c_str());
+    return Answer::fail(500, "INTERNAL_SERVER_ERROR");
+  }
   return Answer{std::move(*bytes), {}};
 }
 
