@@ -44,8 +44,10 @@ TEST(Pq, RandomSemiprimesFromGeneratePq) {
   for (int i = 0; i < 200; ++i) {
     const PqChallenge c = generate_pq(rng);
     ASSERT_LT(c.p, c.q);
-    ASSERT_GE(c.p, 1ull << 31);
-    ASSERT_LT(c.q, 1ull << 32);
+    ASSERT_GE(c.p, 1ull << 30);
+    ASSERT_LT(c.q, 1ull << 31);
+    // The spec's bound, which clients that read pq as a signed 64-bit number depend on.
+    ASSERT_LE(c.pq, 0x7fffffffffffffffull);
     ASSERT_TRUE(is_prime_u64(c.p) && is_prime_u64(c.q));
     ASSERT_EQ(c.pq, c.p * c.q);
     auto f = factorize_pq(c.pq);

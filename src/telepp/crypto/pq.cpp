@@ -119,13 +119,14 @@ std::uint64_t find_factor(std::uint64_t n) {
   return 0;
 }
 
-std::uint64_t random_u32_prime(Entropy& entropy) {
+// A random prime in [2^30, 2^31), the range of the factors Telegram's servers send.
+std::uint64_t random_31_bit_prime(Entropy& entropy) {
   for (;;) {
     Byte b[4];
     entropy.fill({b, 4});
-    // Top bit set: in [2^31, 2^32). Low bit set: odd.
-    const std::uint64_t candidate = (std::uint64_t{b[0]} << 24 | std::uint64_t{b[1]} << 16 |
-                                     std::uint64_t{b[2]} << 8 | b[3]) | 0x80000001u;
+    // Bit 30 set and bit 31 clear: in [2^30, 2^31). Low bit set: odd.
+    const std::uint64_t candidate = ((std::uint64_t{b[0]} << 24 | std::uint64_t{b[1]} << 16 |
+                                      std::uint64_t{b[2]} << 8 | b[3]) & 0x3fffffffu) | 0x40000001u;
     if (is_prime_u64(candidate)) return candidate;
   }
 }
@@ -184,13 +185,16 @@ Result<PqFactors> factorize_pq(std::uint64_t pq) {
 }
 
 PqChallenge generate_pq(Entropy& entropy) {
-  const std::uint64_t a = random_u32_prime(entropy);
-  std::uint64_t b = random_u32_prime(entropy);
-  while (b == a) b = random_u32_prime(entropy);
+  // NOTE: the spec says pq is "normally" at most 2^63-1, and clients rely on it: gramjs reads pq
+  // as a signed 64-bit number, and a negative one never factors. Factors below 2^31 keep pq
+  // below 2^62.
+  const std::uint64_t a = random_31_bit_prime(entropy);
+  std::uint64_t b = random_31_bit_prime(entropy);
+  while (b == a) b = random_31_bit_prime(entropy);
   PqChallenge out;
   out.p = std::min(a, b);
   out.q = std::max(a, b);
-  out.pq = out.p * out.q;  // < 2^64: both factors are below 2^32
+  out.pq = out.p * out.q;  // in [2^60, 2^62)
   return out;
 }
 

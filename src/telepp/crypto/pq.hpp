@@ -33,7 +33,8 @@ struct PqChallenge {
   std::uint64_t q = 0;
 };
 
-/// Server side: two distinct random primes in [2^31, 2^32) and their product.
+/// Server side: two distinct random primes in [2^30, 2^31) and their product, so pq < 2^62 (the
+/// spec: pq is normally at most 2^63-1; Telegram's factors are in this range too).
 PqChallenge generate_pq(Entropy& entropy);
 
 /// A big-endian number of at most 8 bytes (how TL carries pq, p and q as `bytes`). Fails with
