@@ -28,6 +28,15 @@ struct Answer {
   static Answer fail(int code, std::string message) { return Answer{{}, RpcErrorInfo{code, std::move(message), {}}}; }
 };
 
+/// What the running server offers handlers beyond the query's own DC and key. Implemented by the
+/// server's event loop; handlers call it on that thread.
+class ServerHooks {
+ public:
+  virtual ~ServerHooks() = default;
+  /// The auth keys of DC `dc` (1-based); nullptr when there is no such DC.
+  virtual AuthKeys* dc_keys(int dc) = 0;
+};
+
 /// What a handler sees of the world.
 struct Call {
   int dc = 1;
@@ -40,6 +49,9 @@ struct Call {
   const ServerConfig& config;
   Time now;
   int layer = 0;             ///< the client's layer
+  AuthKeys* keys = nullptr;  ///< this DC's keys
+  mtproto::ServerSession* session = nullptr;  ///< the session the query came in
+  ServerHooks* hooks = nullptr;               ///< the running server (nullptr when driven without one)
 };
 
 /// A handler's result: the boxed result at the latest layer, or an error.

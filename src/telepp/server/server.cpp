@@ -69,7 +69,7 @@ struct Dc {
   Dc(int dc, asio::io_context& io, Entropy& entropy) : id(dc), acceptor(io), keys(entropy) {}
 };
 
-struct Server::Impl {
+struct Server::Impl : ServerHooks {
   ServerConfig config;
   crypto::OsEntropy entropy;
   std::optional<crypto::RsaPrivateKey> rsa;
@@ -80,6 +80,13 @@ struct Server::Impl {
   std::thread thread;
   bool stopped = false;
   std::vector<std::weak_ptr<tcp::socket>> sockets;
+
+  AuthKeys* dc_keys(int dc) override {
+    for (auto& d : dcs) {
+      if (d.id == dc) return &d.keys;
+    }
+    return nullptr;
+  }
 
   asio::awaitable<void> accept_loop(Dc& dc);
   asio::awaitable<void> serve(Dc& dc, std::shared_ptr<tcp::socket> socket);
@@ -165,7 +172,10 @@ class Connection {
               .permanent = dc_.keys.permanent_of(record),
               .state = server_.state,
               .config = server_.config,
-              .now = now};
+              .now = now,
+              .keys = &dc_.keys,
+              .session = &session,
+              .hooks = &server_};
     std::string log;
     auto a = server_.dispatcher.handle(call, request.body, server_.config.log_queries ? &log : nullptr);
     if (server_.config.log_queries) {
