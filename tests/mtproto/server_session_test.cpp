@@ -312,6 +312,41 @@ TEST_F(ServerSessionTest, NewSessionCreatedComesFirst) {
   EXPECT_GT(packets[0].messages[0].msg_id, m[1].msg_id);
 }
 
+TEST_F(ServerSessionTest, TheHandshakeSaltIsAcceptedOnceAdopted) {
+  // What a client derives at the end of the handshake, and uses for its first messages.
+  const std::uint64_t handshake_salt = 0x0123456789abcdefull;
+  salt_ = handshake_salt;
+  send(api_query());
+  EXPECT_TRUE(has_note(NoteKind::bad_salt, 48));  // not adopted: a fresh key's salts are random
+  EXPECT_TRUE(events_.requests.empty());
+  receive_messages();
+
+  salts_.adopt_current(handshake_salt, now_);
+  EXPECT_EQ(salts_.current(now_), handshake_salt);
+  send(api_query());
+  EXPECT_EQ(events_.requests.size(), 1u);
+  salts_.adopt_current(0, now_);  // 0 is never a salt: ignored
+  EXPECT_EQ(salts_.current(now_), handshake_salt);
+}
+
+TEST_F(ServerSessionTest, OddAcksAreToleratedWhenConfigured) {
+  config_.tolerate_odd_acks = true;
+  reset_session();
+  start();
+  Sent q = send(api_query());
+  ASSERT_EQ(events_.requests.size(), 1u);
+  receive();
+  // msgs_ack with an odd seq_no, as mtcute 0.30 sends them: processed, not answered with 34.
+  Sent a{client_ids_.next(now_), 3};
+  resend(a, tl_bytes(mtp::msgs_ack{.msg_ids = {}}));
+  EXPECT_FALSE(has_note(NoteKind::rejected, 34));
+  EXPECT_TRUE(rejections(receive_messages()).empty());
+  // Content-related messages still need an odd seq_no.
+  resend({client_ids_.next(now_), 4}, api_query());
+  EXPECT_TRUE(has_note(NoteKind::rejected, 35));
+  (void)q;
+}
+
 TEST_F(ServerSessionTest, SaltZeroGetsBadServerSaltThenTheNewSaltWorks) {
   salt_ = 0;  // what gramjs sends first
   auto first = send(api_query());

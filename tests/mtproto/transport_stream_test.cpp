@@ -420,5 +420,40 @@ TEST(TransportStream, FramesFromOneFeedStayValidTogether) {
   }
 }
 
+// An idle server connection frees its receive buffer between reads: the stream (framing,
+// obfuscation, TLS records cut anywhere) must carry on as if nothing happened.
+TEST(TransportStream, ReleasingTheIdleReceiveBufferChangesNoFrame) {
+  auto feed_releasing = [](Codec& c, ByteView bytes, const std::vector<std::size_t>& sizes) -> Result<std::vector<Event>> {
+    std::vector<Event> events;
+    std::size_t i = 0;
+    while (!bytes.empty()) {
+      const std::size_t taken = c.feed(bytes.first(std::min(bytes.size(), sizes[i++ % sizes.size()])));
+      if (taken == 0) return mtproto_fail(MtprotoErrc::closed, "receive buffer full");
+      bytes = bytes.subspan(taken);
+      TELEPP_TRY(drain(c, events));
+      const bool idle = c.buffered() == 0;
+      EXPECT_EQ(c.release_receive_buffer(), idle);
+      if (idle) {
+        EXPECT_EQ(c.receive_capacity(), 0u);
+      }
+    }
+    return events;
+  };
+  for (const auto& cfg : all_configs()) {
+    SCOPED_TRACE(cfg.name);
+    const Conversation conv = converse(cfg);
+    for (std::uint64_t seed : {1, 2, 5}) {
+      Fresh f(cfg);
+      const auto sizes = random_sizes(seed, seed < 4 ? 64 : 5000);
+      auto server_got = feed_releasing(f.server, conv.to_server, sizes);
+      ASSERT_TRUE(server_got.ok()) << server_got.error().to_string();
+      EXPECT_EQ(*server_got, conv.server_reads);
+      auto client_got = feed_releasing(f.client, conv.to_client, sizes);
+      ASSERT_TRUE(client_got.ok()) << client_got.error().to_string();
+      EXPECT_EQ(*client_got, conv.client_reads);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace telepp::mtproto::transport

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <deque>
 #include <optional>
 
 #include "support/fixed_entropy.hpp"
@@ -51,6 +53,8 @@ class TestClient {
     addr.sin_port = htons(port_);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+    int one = 1;  // small request/response packets: no Nagle delay
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto codec = mtproto::transport::Codec::client(options_, entropy_, wall_now());
     // (a fresh codec per connection: the transport's state does not outlive its connection)
     if (!codec.ok()) return false;
@@ -59,6 +63,12 @@ class TestClient {
     if (codec_->pack_preamble(preamble)) send_raw(preamble.view());
     if (session_) session_->on_connection_lost();
     return true;
+  }
+
+  /// Makes the next handshakes agree temporary keys valid for `expires_in` seconds (PFS).
+  void use_temporary_keys(std::int32_t expires_in) {
+    config_.kind = mtproto::handshake::KeyKind::temporary;
+    config_.expires_in = expires_in;
   }
 
   /// Runs the auth-key handshake; true when a key was agreed.
@@ -105,12 +115,42 @@ class TestClient {
       for (auto& e : *events) {
         if (auto* r = std::get_if<mtproto::RpcResultEvent>(&e); r && r->request == id) out.result = std::move(r->result);
         if (auto* r = std::get_if<mtproto::RpcErrorEvent>(&e); r && r->request == id) out.error = r->error;
+        if (auto* u = std::get_if<mtproto::UpdateEvent>(&e)) pushes_.push_back(std::move(u->body));
       }
       if (out.result || out.error) return out;
     }
     ADD_FAILURE() << "no answer";
     return out;
   }
+
+  /// The next message the server pushed (a boxed `Updates` at this client's layer): one seen
+  /// while waiting for answers, else the next to arrive within `timeout`; nullopt when none came.
+  std::optional<Bytes> next_push(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (pushes_.empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      auto frame = receive_frame(nullptr, left);
+      if (!frame) return std::nullopt;
+      auto events = session_->on_packet(*frame, wall_now());
+      if (!events.ok()) {
+        ADD_FAILURE() << "client session: " << events.error().to_string();
+        return std::nullopt;
+      }
+      for (auto& e : *events) {
+        if (auto* u = std::get_if<mtproto::UpdateEvent>(&e)) pushes_.push_back(std::move(u->body));
+      }
+      while (auto packet = session_->take_outgoing(wall_now(), codec_->headroom())) {  // acks
+        codec_->pack(*packet);
+        send_raw(packet->view());
+      }
+    }
+    auto body = std::move(pushes_.front());
+    pushes_.pop_front();
+    return body;
+  }
+  /// Pushes received and not taken by `next_push` yet.
+  std::size_t pending_pushes() const { return pushes_.size(); }
 
   /// Sends raw bytes on the socket (for hostile-input tests).
   void send_raw(ByteView bytes) {
@@ -154,8 +194,9 @@ class TestClient {
 
  private:
   // The next frame's payload (copied), or nullopt on close/timeout/transport error.
-  std::optional<Bytes> receive_frame(QueryResult* out = nullptr) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::optional<Bytes> receive_frame(QueryResult* out = nullptr,
+                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       auto u = codec_->unpack();
       if (!u.ok()) return std::nullopt;
@@ -166,7 +207,7 @@ class TestClient {
       }
       if (!std::holds_alternative<mtproto::transport::NeedMoreBytes>(*u)) continue;
       pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) continue;
+      if (::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(200, timeout.count()))) <= 0) continue;
       auto space = codec_->prepare(64 * 1024);
       auto n = ::recv(fd_, space.data(), space.size(), 0);
       if (n <= 0) {
@@ -191,6 +232,7 @@ class TestClient {
   std::optional<mtproto::transport::Codec> codec_;
   std::optional<mtproto::AuthKey> key_;
   std::optional<mtproto::ClientSession> session_;
+  std::deque<Bytes> pushes_;  ///< pushed updates seen and not taken yet
 };
 
 }  // namespace telepp::test

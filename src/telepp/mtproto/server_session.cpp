@@ -214,7 +214,7 @@ void ServerSession::process(std::int64_t msg_id, std::int32_t seq_no, ByteView b
       reject(msg_id, seq_no, 35, "content-related message with an even seq_no", ctx);
       return;
     }
-    if (relevance == Relevance::service && odd) {
+    if (relevance == Relevance::service && odd && !config_.tolerate_odd_acks) {
       reject(msg_id, seq_no, 34, "msgs_ack with an odd seq_no", ctx);
       return;
     }

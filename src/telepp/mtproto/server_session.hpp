@@ -79,6 +79,10 @@ struct ServerSessionConfig {
   std::size_t max_unacknowledged_bytes = std::size_t{64} << 20;
   /// Enforce the seq_no parity rules (see the file comment). Off only to debug odd clients.
   bool check_seq_no_parity = true;
+  /// Accept msgs_ack with an odd seq_no instead of answering bad_msg_notification 34. NOTE:
+  /// Telegram's servers accept them, and clients in the wild (mtcute 0.30) send them; a strict
+  /// answer makes such a client reset its session and resend forever.
+  bool tolerate_odd_acks = false;
 };
 
 /// A content-level query for the owner's dispatcher: answer it with `reply` or `reply_error`.

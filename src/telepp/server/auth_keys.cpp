@@ -18,7 +18,11 @@ AuthRecord& AuthKeys::add(const mtproto::AuthKey& key, bool temporary, std::int6
 
 mtproto::ServerSession& AuthKeys::session(AuthRecord& record, std::uint64_t session_id) {
   auto& slot = record.sessions[session_id];
-  if (!slot) slot = std::make_unique<mtproto::ServerSession>(record.key, session_id, *record.salts, entropy_);
+  if (!slot) {
+    mtproto::ServerSessionConfig config;
+    config.tolerate_odd_acks = true;  // NOTE: as Telegram does; mtcute 0.30 sends odd-seq_no acks
+    slot = std::make_unique<mtproto::ServerSession>(record.key, session_id, *record.salts, entropy_, config);
+  }
   return *slot;
 }
 

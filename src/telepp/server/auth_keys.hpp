@@ -36,6 +36,8 @@ struct AuthRecord {
   std::optional<std::uint64_t> bound_perm_id;   ///< temporary keys after auth.bindTempAuthKey
   std::optional<ClientInfo> client;             ///< saved by invokeWithLayer(initConnection(...))
   std::optional<std::int64_t> user_id;          ///< the logged-in account (permanent keys)
+  /// The account whose login code was accepted and which now waits for auth.checkPassword (2FA).
+  std::optional<std::int64_t> password_pending_user;
   std::unique_ptr<mtproto::ServerSalts> salts;
   std::map<std::uint64_t, std::unique_ptr<mtproto::ServerSession>> sessions;
 };
@@ -54,6 +56,8 @@ class AuthKeys {
   /// is bound to; nullptr for an unbound temporary key.
   AuthRecord* permanent_of(AuthRecord& record);
   std::size_t size() const { return keys_.size(); }
+  /// Every key, by auth_key_id (account.getAuthorizations walks them).
+  std::map<std::uint64_t, AuthRecord>& records() { return keys_; }
 
  private:
   Entropy& entropy_;

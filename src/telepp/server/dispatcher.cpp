@@ -72,6 +72,12 @@ Dispatcher::Dispatcher() {
   add_help_handlers(*this);
   add_auth_handlers(*this);
   add_users_handlers(*this);
+  add_messages_handlers(*this);
+  add_updates_handlers(*this);
+  add_upload_handlers(*this);
+  add_send_media_handlers(*this);
+  add_account_handlers(*this);
+  add_contacts_handlers(*this);
 }
 
 Answer Dispatcher::handle(Call& call, ByteView body, std::string* log_json) {
@@ -90,6 +96,7 @@ Answer Dispatcher::handle(Call& call, ByteView body, std::string* log_json) {
   const tl::Value* init = nullptr;
   while (query->kind() == tl::Value::Kind::object) {
     const auto& name = query->as_object().combinator->name;
+    if (name == "invokeWithoutUpdates") call.without_updates = true;
     if (name == "initConnection") init = query;
     else if (name != "invokeWithLayer" && !kPassThroughWrappers.count(name)) break;
     const auto* inner = query->field("query");

@@ -35,6 +35,13 @@ class ServerHooks {
   virtual ~ServerHooks() = default;
   /// The auth keys of DC `dc` (1-based); nullptr when there is no such DC.
   virtual AuthKeys* dc_keys(int dc) = 0;
+  /// Pushes `updates` (a boxed `Updates` at the latest layer) to every online session of account
+  /// `user_id` on any DC (converted to each session's layer), except `except` (the calling
+  /// session, which gets the answer instead). Sessions that only sent invokeWithoutUpdates-wrapped
+  /// queries get nothing; offline ones catch up with updates.getDifference.
+  virtual void push_updates(std::int64_t user_id, ByteView updates, const mtproto::ServerSession* except) {
+    (void)user_id, (void)updates, (void)except;
+  }
 };
 
 /// What a handler sees of the world.
@@ -52,6 +59,9 @@ struct Call {
   AuthKeys* keys = nullptr;  ///< this DC's keys
   mtproto::ServerSession* session = nullptr;  ///< the session the query came in
   ServerHooks* hooks = nullptr;               ///< the running server (nullptr when driven without one)
+  bool without_updates = false;               ///< the query came wrapped in invokeWithoutUpdates
+  std::int64_t msg_id = 0;                    ///< the query's msg_id (auth.bindTempAuthKey checks it)
+  Entropy* entropy = nullptr;                 ///< randomness for handlers (nullptr: see handler_entropy())
 };
 
 /// A handler's result: the boxed result at the latest layer, or an error.
@@ -90,6 +100,12 @@ class Dispatcher {
 void add_help_handlers(Dispatcher& d);
 void add_auth_handlers(Dispatcher& d);
 void add_users_handlers(Dispatcher& d);
+void add_messages_handlers(Dispatcher& d);
+void add_updates_handlers(Dispatcher& d);
+void add_upload_handlers(Dispatcher& d);
+void add_send_media_handlers(Dispatcher& d);
+void add_account_handlers(Dispatcher& d);
+void add_contacts_handlers(Dispatcher& d);
 
 /// The `user` a handler returns for `u` as seen by the account `viewer` (self flag etc.).
 api::User user_object(const UserRecord& u, std::optional<std::int64_t> viewer);

@@ -1,16 +1,12 @@
-// auth.*: logging in (bots for now).
+// auth.*: bot login, 2FA's auth.checkPassword, logging out, exporting an authorisation to
+// another DC. Phone login is phone_login.cpp; auth.bindTempAuthKey is temp_key_binding.cpp.
 #include <charconv>
 
-#include "telepp/server/dispatcher.hpp"
+#include "telepp/server/account_helpers.hpp"
+#include "telepp/server/srp_server.hpp"
 
 namespace telepp::server {
 namespace {
-
-bool api_id_valid(const ServerConfig& config, std::int32_t api_id, const std::string& api_hash) {
-  if (config.api_ids.empty()) return api_id > 0;
-  auto it = config.api_ids.find(api_id);
-  return it != config.api_ids.end() && it->second == api_hash;
-}
 
 bool url_safe(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -43,15 +39,67 @@ Reply import_bot_authorization(Call& call, const api::AnyFunction& q) {
   // A bot lives on the DC that received its first login.
   auto& bot = existing ? *existing : call.state.bot(token->first, token->second, call.dc);
   if (bot.home_dc != call.dc) return Reply::fail(303, "USER_MIGRATE_" + std::to_string(bot.home_dc));
+  return log_in(call, bot);
+}
+
+Reply auth_check_password(Call& call, const api::AnyFunction& q) {
+  const auto& req = q.as<api::auth::checkPassword>();
   if (!call.permanent) return Reply::fail(401, "AUTH_KEY_PERM_EMPTY");
-  call.permanent->user_id = bot.id;
-  return Reply::of(api::auth::authorization{.user = user_object(bot, bot.id)});
+  // The account whose code was accepted (or, re-checking, the one logged in).
+  auto user_id = call.permanent->password_pending_user ? call.permanent->password_pending_user : call.permanent->user_id;
+  const UserRecord* user = user_id ? call.state.find(*user_id) : nullptr;
+  if (!user) return Reply::fail(401, "AUTH_KEY_UNREGISTERED");
+  if (auto error = check_password(call, user->id, req.password)) return *error;
+  return log_in(call, *user);
+}
+
+Reply log_out(Call& call, const api::AnyFunction&) {
+  if (!logged_in_user(call)) return Reply::fail(401, "AUTH_KEY_UNREGISTERED");
+  call.permanent->user_id.reset();
+  call.permanent->password_pending_user.reset();
+  return Reply::of(api::auth::loggedOut{});
+}
+
+Reply export_authorization(Call& call, const api::AnyFunction& q) {
+  const auto& req = q.as<api::auth::exportAuthorization>();
+  auto me = logged_in_user(call);
+  if (!me) return Reply::fail(401, "AUTH_KEY_UNREGISTERED");
+  if (req.dc_id < 1 || req.dc_id > call.dcs || req.dc_id == call.dc) return Reply::fail(400, "DC_ID_INVALID");
+  auto now = unix_seconds(call.now);
+  auto& store = call.state.accounts;
+  store.expire(now);
+  Bytes token = random_bytes(call, 32);
+  std::string key(token.begin(), token.end());
+  store.exported[key] = ExportedAuthRecord{.user_id = *me, .dc = req.dc_id, .expires_at = now + AccountStore::kExportLifetime};
+  return Reply::of(api::auth::exportedAuthorization{.id = *me, .bytes = key});
+}
+
+Reply import_authorization(Call& call, const api::AnyFunction& q) {
+  const auto& req = q.as<api::auth::importAuthorization>();
+  auto& store = call.state.accounts;
+  store.expire(unix_seconds(call.now));
+  auto it = store.exported.find(req.bytes);
+  // SECURITY: one use, short-lived, for the account and DC it was made for.
+  if (it == store.exported.end()) return Reply::fail(400, "AUTH_BYTES_INVALID");
+  if (it->second.user_id != req.id) return Reply::fail(400, "USER_ID_INVALID");
+  if (it->second.dc != call.dc) return Reply::fail(400, "DC_ID_INVALID");
+  const UserRecord* user = call.state.find(it->second.user_id);
+  if (!user) return Reply::fail(400, "USER_ID_INVALID");
+  if (!call.permanent) return Reply::fail(401, "AUTH_KEY_PERM_EMPTY");
+  store.exported.erase(it);
+  return log_in(call, *user);
 }
 
 }  // namespace
 
 void add_auth_handlers(Dispatcher& d) {
   d.add(api::auth::importBotAuthorization::kId, import_bot_authorization);
+  d.add(api::auth::checkPassword::kId, auth_check_password);
+  d.add(api::auth::logOut::kId, log_out);
+  d.add(api::auth::exportAuthorization::kId, export_authorization);
+  d.add(api::auth::importAuthorization::kId, import_authorization);
+  add_phone_login_handlers(d);
+  add_temp_key_binding_handlers(d);
 }
 
 }  // namespace telepp::server

@@ -3,6 +3,7 @@
 #include <asio.hpp>
 #include <asio/experimental/as_tuple.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,8 @@
 #include "telepp/mtproto/transport/codec.hpp"
 #include "telepp/server/auth_keys.hpp"
 #include "telepp/server/dispatcher.hpp"
+#include "telepp/server/layer_adapter.hpp"
+#include "telepp/schemas/schemas.hpp"
 
 namespace telepp::server {
 namespace {
@@ -61,6 +64,26 @@ Result<crypto::RsaPrivateKey> load_or_create_key(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+class Connection;
+
+// A boxed `Updates` (latest layer) as a client at `layer` reads it; updatesTooLong (the client
+// then calls updates.getDifference) when it cannot be represented there, which is our bug.
+Bytes updates_for_layer(ByteView updates, int layer) {
+  if (layer == schemas::kLatestLayer) return Bytes(updates.begin(), updates.end());
+  if (const auto* adapter = LayerAdapter::shipped(schemas::kLatestLayer, layer)) {
+    auto converted = adapter->convert_bytes(updates);
+    if (converted) return std::move(*converted);
+    std::fprintf(stderr, "telepp serve: cannot convert pushed updates down to layer %d: %s\n", layer,
+                 converted.error().to_string().c_str());
+  }
+  auto too_long = tl::to_bytes(api::updatesTooLong{});
+  return too_long ? std::move(*too_long) : Bytes{};
+}
+
+}  // namespace
+
 /// One DC: its port, its keys.
 struct Dc {
   int id = 1;
@@ -88,29 +111,79 @@ struct Server::Impl : ServerHooks {
     return nullptr;
   }
 
+  // Push delivery. A session is attached to the connection its latest query came on, and
+  // subscribed to updates once a query on that connection came without invokeWithoutUpdates
+  // (as Telegram: a connection gets updates after it made a request).
+  struct SessionRef {
+    int dc = 0;
+    std::uint64_t key_id = 0;
+    std::uint64_t session_id = 0;
+    auto operator<=>(const SessionRef&) const = default;
+  };
+  struct Attachment {
+    Connection* connection = nullptr;
+    bool subscribed = false;
+  };
+  std::map<SessionRef, Attachment> attached;
+
+  void attach(const SessionRef& ref, Connection* connection, bool wants_updates) {
+    auto& a = attached[ref];
+    if (a.connection != connection) a = Attachment{connection, false};
+    a.subscribed = a.subscribed || wants_updates;
+  }
+  void detach(Connection* connection) {
+    std::erase_if(attached, [&](const auto& entry) { return entry.second.connection == connection; });
+  }
+  void push_updates(std::int64_t user_id, ByteView updates, const mtproto::ServerSession* except) override;
+
   asio::awaitable<void> accept_loop(Dc& dc);
   asio::awaitable<void> serve(Dc& dc, std::shared_ptr<tcp::socket> socket);
 };
 
 namespace {
 
+// Bytes read from a socket at once: what is waiting, within these bounds.
+constexpr std::size_t kMinRead = 1024;
+constexpr std::size_t kMaxRead = 64 * 1024;
+
 /// One TCP connection: a transport codec in the server role, the handshakes run on it, and the
 /// sessions it carried (told when it goes away).
-class Connection {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Server::Impl& server, Dc& dc, std::shared_ptr<tcp::socket> socket)
       : server_(server), dc_(dc), socket_(std::move(socket)),
-        codec_(mtproto::transport::Codec::server({}, server.entropy, wall_now())) {}
+        codec_(mtproto::transport::Codec::server({}, server.entropy, wall_now())),
+        write_wakeup_(socket_->get_executor(), asio::steady_timer::time_point::max()) {}
+
+  /// Sends what `session` has queued (a push from another connection's handler) once this
+  /// connection's writer is free. The connection stays alive until then.
+  void schedule_flush(mtproto::ServerSession& session) {
+    asio::co_spawn(socket_->get_executor(), flush_later(shared_from_this(), &session), asio::detached);
+  }
 
   asio::awaitable<void> run() {
     while (socket_->is_open()) {
-      auto space = codec_.prepare(64 * 1024);
+      // NOTE: wait for bytes before taking a receive buffer, and free it once every frame is
+      // handled: an idle connection then holds none (docs/performance.md, "Server load"). The
+      // wait is a one-byte peek, not async_wait: Asio's wait is not speculative, so under
+      // edge-triggered epoll it misses bytes that arrived while the frames were handled.
+      Byte peeked = 0;
+      auto [wait_ec, ignored] = co_await socket_->async_receive(asio::buffer(&peeked, 1), tcp::socket::message_peek, kTuple);
+      if (wait_ec) break;
+      std::error_code available_ec;
+      const std::size_t available = socket_->available(available_ec);
+      auto space = codec_.prepare(std::clamp<std::size_t>(available, kMinRead, kMaxRead));
       if (space.empty()) break;
       auto [ec, n] = co_await socket_->async_read_some(asio::buffer(space.data(), space.size()), kTuple);
       if (ec) break;
       codec_.commit(n);
       if (!co_await drain()) break;
+      codec_.release_receive_buffer();  // (kept while a partial frame waits for its rest)
     }
+    // No push may be taken out of a session for this connection any more: what it sent and
+    // was not acknowledged goes again on the next one.
+    finished_ = true;
+    server_.detach(this);
     for (auto* session : sessions_) session->on_connection_lost();
     std::error_code ignored;
     socket_->close(ignored);
@@ -142,8 +215,10 @@ class Connection {
     if (!record) {
       // The protocol's answer to an unknown key: transport error -404, then close.
       Buffer out(0, 16);
+      co_await lock_writes();
       codec_.pack_transport_error(out, mtproto::transport::kErrorAuthKeyNotFound);
-      co_await write(out.view());
+      co_await write_raw(out.view());
+      unlock_writes();
       co_return false;
     }
     auto message = mtproto::decrypt_message(record->key, mtproto::Direction::client_to_server, payload);
@@ -175,7 +250,9 @@ class Connection {
               .now = now,
               .keys = &dc_.keys,
               .session = &session,
-              .hooks = &server_};
+              .hooks = &server_,
+              .msg_id = request.msg_id,
+              .entropy = &server_.entropy};
     std::string log;
     auto a = server_.dispatcher.handle(call, request.body, server_.config.log_queries ? &log : nullptr);
     if (server_.config.log_queries) {
@@ -185,14 +262,24 @@ class Connection {
     }
     if (a.error) session.reply_error(request.msg_id, a.error->code, a.error->message());
     else session.reply(request.msg_id, a.result);
+    server_.attach({dc_.id, record.key.id(), session.session_id()}, this, !call.without_updates);
   }
 
   asio::awaitable<bool> flush(mtproto::ServerSession& session) {
-    while (auto packet = session.take_outgoing(wall_now(), codec_.headroom())) {
+    co_await lock_writes();
+    bool ok = !finished_;
+    while (ok) {
+      auto packet = session.take_outgoing(wall_now(), codec_.headroom());
+      if (!packet) break;
       codec_.pack(*packet);
-      if (!co_await write(packet->view())) co_return false;
+      ok = co_await write_raw(packet->view());
     }
-    co_return true;
+    unlock_writes();
+    co_return ok;
+  }
+
+  static asio::awaitable<void> flush_later(std::shared_ptr<Connection> self, mtproto::ServerSession* session) {
+    co_await self->flush(*session);
   }
 
   asio::awaitable<bool> on_plain(MutableByteView payload) {
@@ -206,19 +293,42 @@ class Connection {
     if (!step) co_return false;
     if (step->done) {
       const auto& k = step->done->key;
-      dc_.keys.add(k.auth_key, k.kind == mtproto::handshake::KeyKind::temporary, k.expires_at);
+      auto& record = dc_.keys.add(k.auth_key, k.kind == mtproto::handshake::KeyKind::temporary, k.expires_at);
+      // The spec: the first salt is new_nonce[0..8) ^ server_nonce[0..8); clients use it at once.
+      record.salts->adopt_current(k.server_salt, wall_now());
     }
     if (!step->send.empty()) {
       Buffer out(codec_.headroom(), step->send.size() + 64);
       out.append(step->send);
+      co_await lock_writes();
       codec_.pack(out);
-      if (!co_await write(out.view())) co_return false;
+      bool ok = co_await write_raw(out.view());
+      unlock_writes();
+      if (!ok) co_return false;
     }
     if (step->done || step->failure) handshake_.reset();  // a connection may run several handshakes
     co_return true;
   }
 
   asio::awaitable<bool> write(ByteView bytes) {
+    co_await lock_writes();
+    bool ok = co_await write_raw(bytes);
+    unlock_writes();
+    co_return ok;
+  }
+
+  // Writes go one at a time: pushes from other connections' handlers write here too, and the
+  // transport must pack packets in the order they go out (obfuscated2's keystream, seq numbers
+  // of the full transport). Pack and write with the lock held; never two async_writes at once.
+  asio::awaitable<void> lock_writes() {
+    while (writing_) co_await write_wakeup_.async_wait(kTuple);  // woken by cancel()
+    writing_ = true;
+  }
+  void unlock_writes() {
+    writing_ = false;
+    write_wakeup_.cancel();
+  }
+  asio::awaitable<bool> write_raw(ByteView bytes) {
     auto [ec, n] = co_await asio::async_write(*socket_, asio::buffer(bytes.data(), bytes.size()), kTuple);
     co_return !ec;
   }
@@ -228,6 +338,9 @@ class Connection {
   std::shared_ptr<tcp::socket> socket_;
   mtproto::transport::Codec codec_;
   std::optional<mtproto::handshake::ServerHandshake> handshake_;
+  asio::steady_timer write_wakeup_;  ///< never expires; cancelled to wake writers waiting for the lock
+  bool writing_ = false;
+  bool finished_ = false;
   std::set<mtproto::ServerSession*> sessions_;
   int frames_ = 0;
 };
@@ -238,6 +351,10 @@ asio::awaitable<void> Server::Impl::accept_loop(Dc& dc) {
   while (true) {
     auto [ec, socket] = co_await dc.acceptor.async_accept(kTuple);
     if (ec) co_return;
+    // NOTE: MTProto is request/response with small packets: Nagle's algorithm would hold an
+    // answer back until the client's delayed ACK (tens of ms per round trip).
+    std::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto shared = std::make_shared<tcp::socket>(std::move(socket));
     sockets.push_back(shared);
     asio::co_spawn(io, serve(dc, shared), asio::detached);
@@ -246,9 +363,56 @@ asio::awaitable<void> Server::Impl::accept_loop(Dc& dc) {
 
 asio::awaitable<void> Server::Impl::serve(Dc& dc, std::shared_ptr<tcp::socket> socket) {
   // One bad connection never affects another: each runs alone, and ends on its own errors.
-  Connection connection(*this, dc, std::move(socket));
-  co_await connection.run();
+  // Shared: a push scheduled by another connection keeps it alive until its flush ran.
+  auto connection = std::make_shared<Connection>(*this, dc, std::move(socket));
+  co_await connection->run();
 }
+
+void Server::Impl::push_updates(std::int64_t user_id, ByteView updates, const mtproto::ServerSession* except) {
+  std::map<int, Bytes> by_layer;  // converted once per client layer
+  for (auto& [ref, at] : attached) {
+    if (!at.subscribed) continue;
+    auto* keys = dc_keys(ref.dc);
+    auto* record = keys ? keys->find(ref.key_id) : nullptr;
+    auto* permanent = record ? keys->permanent_of(*record) : nullptr;
+    if (!permanent || permanent->user_id != user_id) continue;
+    auto found = record->sessions.find(ref.session_id);
+    if (found == record->sessions.end() || found->second.get() == except) continue;
+    int layer = record->client ? record->client->layer : schemas::kLatestLayer;
+    auto bytes = by_layer.find(layer);
+    if (bytes == by_layer.end()) bytes = by_layer.emplace(layer, updates_for_layer(updates, layer)).first;
+    if (bytes->second.empty()) continue;
+    found->second->push(bytes->second);
+    at.connection->schedule_flush(*found->second);
+  }
+}
+
+namespace {
+
+// Binds every DC's acceptor: DC i on base + i - 1 (base 0: DC 1 on a free port, the others after
+// it). Returns "" or why not, with every acceptor closed again.
+std::string listen_all(Server::Impl& impl, const asio::ip::address& address, std::uint16_t base) {
+  std::error_code ec;
+  for (auto& dc : impl.dcs) {
+    std::uint16_t port = base == 0 ? 0 : static_cast<std::uint16_t>(base + dc.id - 1);
+    if (base == 0 && dc.id > 1) port = static_cast<std::uint16_t>(impl.dcs.front().acceptor.local_endpoint().port() + dc.id - 1);
+    tcp::endpoint endpoint(address, port);
+    dc.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) dc.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) dc.acceptor.bind(endpoint, ec);
+    if (!ec) dc.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      for (auto& d : impl.dcs) {
+        std::error_code ignored;
+        d.acceptor.close(ignored);
+      }
+      return "cannot listen on " + impl.config.host + ":" + std::to_string(port) + ": " + ec.message();
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Server>> Server::start(ServerConfig config) {
   auto impl = std::make_unique<Impl>();
@@ -260,20 +424,16 @@ Result<std::unique_ptr<Server>> Server::start(ServerConfig config) {
   std::error_code ec;
   auto address = asio::ip::make_address(impl->config.host, ec);
   if (ec) return fail(Error(ErrorDomain::server, 2, "bad listen address " + impl->config.host));
-  std::uint16_t base = impl->config.port;
-  for (int i = 1; i <= impl->config.dcs; ++i) {
-    auto& dc = impl->dcs.emplace_back(i, impl->io, impl->entropy);
-    std::uint16_t port = base == 0 ? 0 : static_cast<std::uint16_t>(base + i - 1);
-    if (base == 0 && i > 1) port = static_cast<std::uint16_t>(impl->dcs.front().acceptor.local_endpoint().port() + i - 1);
-    tcp::endpoint endpoint(address, port);
-    dc.acceptor.open(endpoint.protocol(), ec);
-    if (!ec) dc.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) dc.acceptor.bind(endpoint, ec);
-    if (!ec) dc.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return fail(Error(ErrorDomain::server, 3, "cannot listen on " + impl->config.host + ":" + std::to_string(port) + ": " + ec.message()));
-    }
+  for (int i = 1; i <= impl->config.dcs; ++i) impl->dcs.emplace_back(i, impl->io, impl->entropy);
+  // NOTE: with port 0 the kernel picks DC 1's port and the others take the next ones, which
+  // another process may hold (they are in the ephemeral range): pick again a few times.
+  const int attempts = impl->config.port == 0 ? 20 : 1;
+  std::string failure;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    failure = listen_all(*impl, address, impl->config.port);
+    if (failure.empty()) break;
   }
+  if (!failure.empty()) return fail(Error(ErrorDomain::server, 3, failure));
   for (auto& dc : impl->dcs) asio::co_spawn(impl->io, impl->accept_loop(dc), asio::detached);
   auto* raw = impl.get();
   impl->thread = std::thread([raw] { raw->io.run(); });

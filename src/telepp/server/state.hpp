@@ -7,6 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "telepp/server/account_store.hpp"
+#include "telepp/server/file_store.hpp"
+#include "telepp/server/message_store.hpp"
+
 namespace telepp::server {
 
 /// One account.
@@ -17,7 +21,8 @@ struct UserRecord {
   std::string first_name;
   std::string last_name;
   std::string username;
-  std::string phone;
+  std::string phone;  ///< digits only
+  std::string about;
   int home_dc = 1;
   std::string bot_token_secret;  ///< the part after `<id>:` of the bot's token
 };
@@ -30,6 +35,15 @@ class State {
   /// Creates a bot homed on `dc`, or returns the existing one.
   UserRecord& bot(std::int64_t id, const std::string& secret, int dc);
   const std::map<std::int64_t, UserRecord>& users() const { return users_; }
+  /// The user registered with `phone` (digits only), or nullptr.
+  UserRecord* find_by_phone(const std::string& phone);
+  /// The account whose username is `username` (case-insensitive), or nullptr.
+  UserRecord* find_by_username(const std::string& username);
+  /// Registers a user with a new id, homed on `dc`.
+  UserRecord& add_user(const std::string& phone, const std::string& first_name, const std::string& last_name, int dc);
+  AccountStore accounts;  ///< login codes, 2FA passwords, exported authorisations (account_store.hpp)
+  MessageStore messages;  ///< private chats and per-account pts (message_store.hpp)
+  FileStore files;        ///< uploads in progress and documents (file_store.hpp)
 
  private:
   std::map<std::int64_t, UserRecord> users_;

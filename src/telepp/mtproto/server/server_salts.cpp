@@ -50,6 +50,15 @@ std::uint64_t ServerSalts::current(Time now) {
   return salts_.back().salt;
 }
 
+void ServerSalts::adopt_current(std::uint64_t salt, Time now) {
+  if (salt == 0) return;
+  auto now_s = unix_seconds(now);
+  cover(now_s, 1);
+  for (auto& s : salts_) {
+    if (s.valid_since <= now_s && now_s < s.valid_until) s.salt = salt;
+  }
+}
+
 bool ServerSalts::accepts(std::uint64_t salt, Time now) {
   auto now_s = unix_seconds(now);
   // The next period's salt must exist to be accepted early.

@@ -45,6 +45,10 @@ class ServerSalts {
   std::uint64_t current(Time now);
   /// True when a message carrying `salt` may be processed at `now`.
   bool accepts(std::uint64_t salt, Time now);
+  /// Makes `salt` the salt of the period containing `now`: the one the handshake derived
+  /// (new_nonce[0..8) ^ server_nonce[0..8)), which clients use for their first messages. Ignored
+  /// when 0 (never a valid salt).
+  void adopt_current(std::uint64_t salt, Time now);
   /// The current salt followed by later ones: `count` salts, clamped to 1..kMaxFutureSalts.
   std::vector<ServerSalt> upcoming(Time now, std::size_t count);
 

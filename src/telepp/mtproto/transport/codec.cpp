@@ -383,6 +383,16 @@ std::size_t Codec::feed(ByteView bytes) {
   return room.size();
 }
 
+bool Codec::release_receive_buffer() {
+  if (buffered() != 0) return false;
+  // NOTE: only positions in the buffer are reset; the stream's state (record_left_, ciphers,
+  // sequence numbers) carries on with the next bytes.
+  rbuf_.reset();
+  rcap_ = 0;
+  consumed_ = decrypted_end_ = plain_end_ = raw_pos_ = end_ = 0;
+  return true;
+}
+
 void Codec::compact() {
   if (consumed_ == 0 && plain_end_ == raw_pos_) return;
   Byte* b = rbuf_.get();

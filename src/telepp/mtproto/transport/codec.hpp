@@ -192,6 +192,12 @@ class Codec {
   Result<Unpacked> unpack();
   /// Bytes received and not yet returned by `unpack()`.
   std::size_t buffered() const { return (plain_end_ - consumed_) + (end_ - raw_pos_); }
+  /// Frees the receive buffer when nothing is buffered (after `unpack()` returned
+  /// `NeedMoreBytes`), so an idle connection holds none; the next `prepare()` allocates again.
+  /// Invalidates earlier frames. Returns false (and keeps the buffer) while bytes are buffered.
+  bool release_receive_buffer();
+  /// Bytes allocated for receiving (for tests and memory accounting).
+  std::size_t receive_capacity() const { return rcap_; }
 
   // --- state ---
 
