@@ -74,6 +74,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--rsa-key", config.rsa_key_path, "the server's RSA-2048 private key (PEM); created if missing");
   cmd->add_option("--public-key-out", config.public_key_out, "write the public key (PEM) here, for clients");
   cmd->add_option("--data", config.data_dir, "keep state in SQLite under this folder (default: in memory)");
+  cmd->add_option("--proxy-secret", config.proxy_secret,
+                  "also serve as an MTProxy with this secret (hex or base64url; dd.. and ee.. forms too)");
   cmd->add_option("--api-id", api_ids, "register ID:HASH (repeatable; default: any api_id > 0)");
   cmd->add_option("--flood-wait", flood_waits, "answer METHOD with FLOOD_WAIT_SECONDS (METHOD=SECONDS, repeatable)");
   cmd->add_option("--drop-after", config.knobs.drop_after, "close each connection after N messages");

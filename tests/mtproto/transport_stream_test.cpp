@@ -122,6 +122,25 @@ std::vector<Config> all_configs() {
   ee.client.secret = ee.server.secret = make_secret(ProxySecret::Kind::fake_tls);
   ee.client.tls_record_payload = 100;  // many small records
   v.push_back(ee);
+  // The same clients against a port that is a DC and an MTProxy at once (what `telepp serve
+  // --proxy-secret` runs): DC clients must not notice the secret, proxy clients must get it.
+  const std::size_t base = v.size();
+  for (std::size_t i = 0; i < base; ++i) {
+    if (v[i].server.secret) {
+      Config both = v[i];
+      both.name += ", port also a DC";
+      both.server.also_without_secret = true;
+      v.push_back(both);
+      continue;
+    }
+    for (auto kind : {ProxySecret::Kind::padded, ProxySecret::Kind::fake_tls}) {
+      Config both = v[i];
+      both.name += kind == ProxySecret::Kind::padded ? ", port also a dd proxy" : ", port also an ee proxy";
+      both.server.secret = make_secret(kind);
+      both.server.also_without_secret = true;
+      v.push_back(both);
+    }
+  }
   return v;
 }
 
@@ -453,6 +472,25 @@ TEST(TransportStream, ReleasingTheIdleReceiveBufferChangesNoFrame) {
       EXPECT_EQ(*client_got, conv.client_reads);
     }
   }
+}
+
+TEST(TransportStream, APortServingBothStillRefusesAWrongSecret) {
+  ServerOptions server;
+  server.secret = make_secret(ProxySecret::Kind::plain);
+  server.also_without_secret = true;
+  ClientOptions client;
+  client.protocol = Protocol::intermediate;
+  client.secret = make_secret(ProxySecret::Kind::plain);
+  client.secret->key[0] ^= 1;
+  FixedEntropy ce(kClientSeed), se(kServerSeed);
+  auto c = Codec::client(client, ce, kNow).value();
+  auto s = Codec::server(server, se, kNow);
+  Bytes wire = packed(c, packet(10, 1));
+  s.feed(wire);
+  std::vector<Event> got;
+  auto status = drain(s, got);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(s.rejection(), Rejection::bad_protocol_tag);
 }
 
 }  // namespace

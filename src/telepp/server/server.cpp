@@ -100,6 +100,11 @@ struct Server::Impl : ServerHooks {
   std::list<Dc> dcs;
   State state;
   Dispatcher dispatcher;
+  /// What every connection's transport accepts (an MTProxy secret, if configured).
+  mtproto::transport::ServerOptions transport;
+  /// SECURITY: replayed obfuscation inits and fake-TLS hellos (active probing of the proxy
+  /// secret) are refused across connections.
+  mtproto::transport::ReplayCache replay_cache;
   std::thread thread;
   bool stopped = false;
   std::vector<std::weak_ptr<tcp::socket>> sockets;
@@ -152,7 +157,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Server::Impl& server, Dc& dc, std::shared_ptr<tcp::socket> socket)
       : server_(server), dc_(dc), socket_(std::move(socket)),
-        codec_(mtproto::transport::Codec::server({}, server.entropy, wall_now())),
+        codec_(mtproto::transport::Codec::server(server.transport, server.entropy, wall_now())),
         write_wakeup_(socket_->get_executor(), asio::steady_timer::time_point::max()) {}
 
   /// Sends what `session` has queued (a push from another connection's handler) once this
@@ -417,6 +422,13 @@ std::string listen_all(Server::Impl& impl, const asio::ip::address& address, std
 Result<std::unique_ptr<Server>> Server::start(ServerConfig config) {
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);
+  if (!impl->config.proxy_secret.empty()) {
+    auto secret = mtproto::transport::ProxySecret::from_string(impl->config.proxy_secret);
+    if (!secret) return fail(Error(ErrorDomain::server, 4, "bad proxy secret: " + secret.error().to_string()));
+    impl->transport.secret = std::move(*secret);
+    impl->transport.also_without_secret = true;
+  }
+  impl->transport.replay_cache = &impl->replay_cache;
   auto key = load_or_create_key(impl->config.rsa_key_path);
   if (!key) return fail(key.take_error());
   impl->rsa = std::move(*key);

@@ -25,6 +25,9 @@ struct ServerConfig {
   std::string data_dir;            ///< SQLite state under this folder (empty: in memory)
   /// Registered api_id → api_hash. Empty: any api_id > 0 is accepted.
   std::map<std::int32_t, std::string> api_ids;
+  /// An MTProxy secret (hex or base64url, `dd…`/`ee…` forms included): every port then also
+  /// accepts obfuscated2 keyed with it, beside the plain DC protocols. Empty: none.
+  std::string proxy_secret;
   Knobs knobs;
   bool log_queries = false;        ///< one line per query, in the dynamic JSON form
 };

@@ -195,6 +195,7 @@ Codec Codec::server(const ServerOptions& options, Entropy& entropy, Time now) {
   if (options.secret) {
     c.has_secret_ = true;
     c.secret_ = *options.secret;
+    c.also_without_secret_ = options.also_without_secret;
   }
   c.replay_ = options.replay_cache;
   c.accepted_at_ = unix_seconds(now);
@@ -502,12 +503,17 @@ Failure Codec::reject(Rejection why, std::string detail) {
 Result<bool> Codec::detect(Unpacked& out) {
   const Byte* p = rbuf_.get() + consumed_;
   const std::size_t avail = decrypted_end_ - consumed_;
-  if (has_secret_) {
+  if (has_secret_ && !also_without_secret_) {
     if (secret_.kind == ProxySecret::Kind::fake_tls) return detect_tls(out);
     stage_ = Stage::obfuscation_init;
     return false;
   }
   if (avail < 1) return emit(out, need(avail, 1));
+  if (has_secret_ && secret_.kind == ProxySecret::Kind::fake_tls && p[0] == kTlsClientHelloStart[0]) {
+    // NOTE: clients never start an obfuscation init with 16 03 01 (it would look like TLS), and
+    // no plain protocol starts with 0x16, so this byte is the fake-TLS path.
+    return detect_tls(out);
+  }
   if (p[0] == kAbridgedMarker) {
     protocol_ = Protocol::abridged;
     consumed_ += 1;
@@ -590,13 +596,31 @@ Result<bool> Codec::detect_tls(Unpacked& out) {
   return emit(out, HandshakeReply{std::move(answer)});
 }
 
+namespace {
+
+// The protocol tag of an obfuscation init decrypted without a secret (as a DC reads it).
+std::uint32_t unkeyed_tag(const ObfuscationInit& init) {
+  const CtrKeyIv keys = obfuscation_keys_client_to_server(init, ByteView{});
+  ObfuscationInit copy = init;
+  crypto::AesCtr(keys.key, keys.iv).apply(MutableByteView(copy.data(), copy.size()));
+  return load_le32(copy.data() + kObfuscationTagOffset);
+}
+
+}  // namespace
+
 Result<bool> Codec::read_obfuscation_init(Unpacked& out) {
   Byte* p = rbuf_.get() + consumed_;
   const std::size_t avail = decrypted_end_ - consumed_;
   if (avail < kObfuscationInitSize) return emit(out, need(avail, kObfuscationInitSize));
   ObfuscationInit init;
   std::memcpy(init.data(), p, init.size());
-  const ByteView key = has_secret_ ? secret_.key_view() : ByteView{};
+  bool keyed = has_secret_;
+  if (keyed && also_without_secret_ && !tls_) {
+    // A DC connection if the tag decrypts without the secret (a random init passes both ways
+    // with probability 3 in 2^32: the DC reading wins).
+    keyed = !protocol_from_tag(unkeyed_tag(init));
+  }
+  const ByteView key = keyed ? secret_.key_view() : ByteView{};
   const CtrKeyIv from_client = obfuscation_keys_client_to_server(init, key);
   const CtrKeyIv to_client = obfuscation_keys_server_to_client(init, key);
   decrypt_.emplace(from_client.key, from_client.iv);
@@ -607,11 +631,11 @@ Result<bool> Codec::read_obfuscation_init(Unpacked& out) {
     return reject(Rejection::bad_protocol_tag,
                   has_secret_ ? "wrong secret, or not obfuscated2" : "not obfuscated2 (or a proxy secret is missing)");
   }
-  if (has_secret_ && secret_.forces_padding() && *protocol != Protocol::padded_intermediate) {
+  if (keyed && secret_.forces_padding() && *protocol != Protocol::padded_intermediate) {
     return reject(Rejection::protocol_not_allowed, std::string(to_string(*protocol)) + " with a dd/ee secret");
   }
   // SECURITY: with a proxy secret, a replayed init is an active probe.
-  if (replay_ && has_secret_ && !replay_->insert(ByteView(init).subspan(8, 16))) {
+  if (replay_ && keyed && !replay_->insert(ByteView(init).subspan(8, 16))) {
     return reject(Rejection::replayed, "obfuscation init seen before");
   }
   dc_id_ = static_cast<std::int16_t>(p[kObfuscationDcOffset] | (p[kObfuscationDcOffset + 1] << 8));

@@ -96,6 +96,12 @@ struct ServerOptions {
   /// With one it is an MTProxy: only obfuscated2 keyed with the secret, padded intermediate only
   /// for `dd`, and inside fake-TLS (with the secret's domain as SNI) for `ee`.
   std::optional<ProxySecret> secret{};
+  /// With a secret: also accept everything a DC accepts (plain protocols and obfuscated2 without
+  /// a secret), so one port serves Telegram clients directly and as an MTProxy. What the first
+  /// bytes are decides: a TLS ClientHello start takes the fake-TLS path (`ee` secrets), an
+  /// obfuscation init whose tag decrypts without the secret is a DC connection, else the secret
+  /// is tried.
+  bool also_without_secret = false;
   /// Optional, shared by a server's connections: refuses replayed fake-TLS hellos and, with a
   /// secret, replayed obfuscation inits (active probing). Not owned.
   ReplayCache* replay_cache = nullptr;
@@ -251,6 +257,7 @@ class Codec {
   std::optional<Error> error_;
 
   bool has_secret_ = false;
+  bool also_without_secret_ = false;  ///< server: DC protocols are accepted beside the secret's
   ProxySecret secret_;  // (not an optional: GCC 12 warns falsely on moving optional<string>)
   ReplayCache* replay_ = nullptr;
   std::int64_t accepted_at_ = 0;  ///< server: Unix seconds
