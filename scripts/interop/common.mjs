@@ -14,6 +14,7 @@ export function args() {
       fingerprint: { type: 'string' }, // hex, as printed on the server's `ready` line
       transport: { type: 'string' },
       token: { type: 'string' },
+      'proxy-secret': { type: 'string' }, // the server's --proxy-secret (hex), for MTProxy transports
       'api-id': { type: 'string', default: '12345' },
       'api-hash': { type: 'string', default: '0123456789abcdef0123456789abcdef' },
       verbose: { type: 'boolean', default: false },
@@ -30,6 +31,7 @@ export function args() {
     fingerprint: values.fingerprint.toLowerCase(),
     transport: values.transport,
     token: values.token,
+    proxySecret: values['proxy-secret'],
     botId: BigInt(values.token.split(':')[0]),
     apiId: Number(values['api-id']),
     apiHash: values['api-hash'],
