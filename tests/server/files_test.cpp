@@ -10,6 +10,7 @@
 #include "telepp/server/file_store.hpp"
 #include "telepp/crypto/md5.hpp"
 #include "telepp/server/server.hpp"
+#include "query_support.hpp"
 #include "test_client.hpp"
 
 namespace telepp::server {
@@ -18,27 +19,13 @@ namespace {
 namespace api = telepp::api;
 using test::QueryResult;
 using test::TestClient;
+using test::boxed;
+using test::init_wrapped;
 
 constexpr const char* kBotToken = "4242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1";
 constexpr const char* kOtherBotToken = "4343:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw2";
 constexpr int kKiB = 1024;
 constexpr int kMiB = 1024 * 1024;
-
-template <class Q>
-Bytes init_wrapped(Q query) {
-  auto bytes = tl::to_bytes(api::invokeWithLayer{
-      .layer = api::kLayer,
-      .query = api::initConnection{.api_id = 1, .device_model = "test pc", .system_version = "Linux",
-                                   .app_version = "1.0", .system_lang_code = "en", .lang_pack = "", .lang_code = "en",
-                                   .query = std::move(query)}});
-  return bytes.ok() ? *bytes : Bytes{};
-}
-
-template <class T>
-Bytes boxed(const T& v) {
-  auto b = tl::to_bytes(v);
-  return b.ok() ? *b : Bytes{};
-}
 
 // Equal bytes, or where they first differ (without printing megabytes).
 ::testing::AssertionResult same_bytes(const std::string& got, const std::string& want) {

@@ -7,6 +7,7 @@
 #include "telepp/schemas/schemas.hpp"
 #include "telepp/server/server.hpp"
 #include "telepp/tl/value.hpp"
+#include "query_support.hpp"
 #include "test_client.hpp"
 
 namespace telepp::server {
@@ -15,27 +16,13 @@ namespace {
 namespace api = telepp::api;
 using test::QueryResult;
 using test::TestClient;
+using test::boxed;
+using test::init_wrapped;
 
 constexpr const char* kAliceToken = "5001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1";
 constexpr const char* kBobToken = "5002:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw2";
 constexpr std::int64_t kAlice = 5001;
 constexpr std::int64_t kBob = 5002;
-
-template <class Q>
-Bytes init_wrapped(Q query) {
-  auto bytes = tl::to_bytes(api::invokeWithLayer{
-      .layer = api::kLayer,
-      .query = api::initConnection{.api_id = 1, .device_model = "test pc", .system_version = "Linux",
-                                   .app_version = "1.0", .system_lang_code = "en", .lang_pack = "", .lang_code = "en",
-                                   .query = std::move(query)}});
-  return bytes.ok() ? *bytes : Bytes{};
-}
-
-template <class T>
-Bytes boxed(const T& v) {
-  auto b = tl::to_bytes(v);
-  return b.ok() ? *b : Bytes{};
-}
 
 std::string error_of(const QueryResult& r) { return r.error ? r.error->message() : std::string("(no error)"); }
 

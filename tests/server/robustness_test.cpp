@@ -11,6 +11,7 @@
 #include "telepp/mtproto/container.hpp"
 #include "telepp/mtproto/encrypted_message.hpp"
 #include "telepp/server/server.hpp"
+#include "query_support.hpp"
 #include "test_client.hpp"
 
 namespace telepp::server {
@@ -18,21 +19,9 @@ namespace {
 
 namespace api = telepp::api;
 using test::TestClient;
+using test::boxed;
+using test::init_wrapped;
 using Clock = std::chrono::steady_clock;
-
-template <class T>
-Bytes boxed(const T& v) {
-  auto b = tl::to_bytes(v);
-  return b.ok() ? *b : Bytes{};
-}
-
-template <class Q>
-Bytes init_wrapped(Q query) {
-  return boxed(api::invokeWithLayer{
-      .layer = api::kLayer,
-      .query = api::initConnection{.api_id = 1, .device_model = "test pc", .system_version = "Linux", .app_version = "1.0",
-                                   .system_lang_code = "en", .lang_pack = "", .lang_code = "en", .query = std::move(query)}});
-}
 
 /// One message the server sent, taken out of its packet (and out of a container).
 struct Received {

@@ -7,6 +7,7 @@
 #include "telepp/schemas/schemas.hpp"
 #include "telepp/server/server.hpp"
 #include "telepp/tl/value.hpp"
+#include "query_support.hpp"
 #include "test_client.hpp"
 
 namespace telepp::server {
@@ -14,24 +15,11 @@ namespace {
 
 namespace api = telepp::api;
 using test::TestClient;
+using test::boxed;
+using test::init_wrapped;
+using test::init_wrapped_at;
 
 constexpr const char* kBotToken = "4242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1";
-
-template <class Q>
-Bytes init_wrapped(Q query, int layer = api::kLayer, std::string device_model = "test pc") {
-  auto bytes = tl::to_bytes(api::invokeWithLayer{
-      .layer = layer,
-      .query = api::initConnection{.api_id = 1, .device_model = std::move(device_model), .system_version = "Linux",
-                                   .app_version = "1.0", .system_lang_code = "en", .lang_pack = "", .lang_code = "en",
-                                   .query = std::move(query)}});
-  return bytes.ok() ? *bytes : Bytes{};
-}
-
-template <class T>
-Bytes boxed(const T& v) {
-  auto b = tl::to_bytes(v);
-  return b.ok() ? *b : Bytes{};
-}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -86,8 +74,8 @@ TEST_F(ServerTest, InitConnectionErrorsAreTelegrams) {
     ASSERT_TRUE(r.error.has_value()) << name;
     EXPECT_EQ(r.error->message(), name);
   };
-  expect_error(init_wrapped(api::help::getConfig{}, 999), "CONNECTION_LAYER_INVALID");
-  expect_error(init_wrapped(api::help::getConfig{}, api::kLayer, ""), "CONNECTION_DEVICE_MODEL_EMPTY");
+  expect_error(init_wrapped_at(api::help::getConfig{}, 999), "CONNECTION_LAYER_INVALID");
+  expect_error(init_wrapped_at(api::help::getConfig{}, api::kLayer, ""), "CONNECTION_DEVICE_MODEL_EMPTY");
   auto bad_pack = tl::to_bytes(api::invokeWithLayer{
       .layer = api::kLayer,
       .query = api::initConnection{.api_id = 1, .device_model = "pc", .system_version = "x", .app_version = "1",
