@@ -1,9 +1,12 @@
-// `telepp demo`: the main job. For now: build the first request every client sends
-// (invokeWithLayer(initConnection(..., help.getConfig))) with the typed API, show its bytes, convert
-// it to JSON and back through the dynamic form, check all paths agree, and generate the docs.
+// `telepp demo`: the main job, a demo against the embedded local server. First, offline: build
+// the first request every client sends (invokeWithLayer(initConnection(..., help.getConfig))) with
+// the typed API, show its bytes, convert it to JSON and back through the dynamic form, check all
+// paths agree, and generate the docs. Then live (demo_live.cpp): start the embedded server, connect
+// with net::Connection and make a bot's first calls. Exit 0 only when every step succeeded.
 #include <iostream>
 
 #include "commands.hpp"
+#include "demo_live.hpp"
 #include "telepp/api.hpp"
 #include "telepp/base/hex.hpp"
 #include "telepp/docs/docs.hpp"
@@ -79,11 +82,16 @@ void write_docs(const std::string& out_dir) {
 
 void add_demo_command(CLI::App& app) {
   static std::string out_dir = "out/docs";
-  auto* cmd = app.add_subcommand("demo", "Round-trip the initConnection seed call and generate the docs");
+  static int dcs = 2;
+  auto* cmd = app.add_subcommand(
+      "demo", "Round-trip the initConnection seed call, generate the docs, then run a bot against the embedded server");
   cmd->add_option("--docs-out", out_dir, "where to write the reference pages")->capture_default_str();
+  cmd->add_option("--dcs", dcs, "DCs of the embedded server")->capture_default_str()->check(CLI::Range(1, 3));
   cmd->callback([] {
     round_trip();
     write_docs(out_dir);
+    if (!run_live_demo(dcs)) broken("a step against the embedded server failed (see above)");
+    std::cout << "demo    -> every step succeeded\n";
   });
 }
 

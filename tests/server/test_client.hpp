@@ -171,6 +171,9 @@ class TestClient {
 
   const mtproto::AuthKey& key() const { return *key_; }
   mtproto::ClientSession& session() { return *session_; }
+  /// Continues on `port` with the same auth key and session (the same server, restarted there):
+  /// call connect() next; no handshake.
+  void keep_key_on_port(std::uint16_t port) { port_ = port; }
   /// Continues on another port (another DC) with a fresh handshake there.
   void set_port(std::uint16_t port) {
     port_ = port;

@@ -10,6 +10,7 @@
 
 #include "telepp/base/bytes.hpp"
 #include "telepp/crypto/dh.hpp"
+#include "telepp/server/tracked_map.hpp"
 
 namespace telepp::server {
 
@@ -60,8 +61,10 @@ struct AccountStore {
   static constexpr std::int64_t kExportLifetime = 120;
 
   std::map<std::string, PhoneCodeRecord> codes;              ///< by phone_code_hash
-  std::map<std::int64_t, PasswordRecord> passwords;          ///< by user id
-  std::map<std::int64_t, NewPasswordSalts> new_salts;        ///< by user id
+  // NOTE: passwords and the offered salts outlive a restart with `--data` (persistence.hpp);
+  // codes, challenges and exported authorisations are short-lived and kept in memory only.
+  TrackedMap<std::int64_t, PasswordRecord> passwords;        ///< by user id
+  TrackedMap<std::int64_t, NewPasswordSalts> new_salts;      ///< by user id
   std::map<std::int64_t, SrpChallengeRecord> challenges;     ///< by srp_id (one per user at a time)
   std::map<std::string, ExportedAuthRecord> exported;        ///< by the token's bytes
 

@@ -4,11 +4,14 @@ namespace telepp::server {
 
 AuthRecord* AuthKeys::find(std::uint64_t id) {
   auto it = keys_.find(id);
-  return it == keys_.end() ? nullptr : &it->second;
+  if (it == keys_.end()) return nullptr;
+  touched_.insert(id);
+  return &it->second;
 }
 
 AuthRecord& AuthKeys::add(const mtproto::AuthKey& key, bool temporary, std::int64_t expires_at) {
   auto& r = keys_[key.id()];
+  touched_.insert(key.id());
   r.key = key;
   r.temporary = temporary;
   r.expires_at = expires_at;

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "telepp/base/entropy.hpp"
@@ -26,6 +27,8 @@ struct ClientInfo {
   std::optional<std::string> params_json;  ///< initConnection.params in the dynamic JSON form (e.g. tz_offset)
   std::int64_t date_created = 0;
   std::int64_t date_active = 0;
+
+  bool operator==(const ClientInfo&) const = default;
 };
 
 /// One auth key of this DC.
@@ -47,6 +50,7 @@ class AuthKeys {
  public:
   explicit AuthKeys(Entropy& entropy) : entropy_(entropy) {}
 
+  /// The key `id`, or nullptr. Marks it touched (the caller may change what was learnt with it).
   AuthRecord* find(std::uint64_t id);
   bool contains(std::uint64_t id) const { return keys_.count(id) != 0; }
   AuthRecord& add(const mtproto::AuthKey& key, bool temporary, std::int64_t expires_at);
@@ -56,12 +60,30 @@ class AuthKeys {
   /// is bound to; nullptr for an unbound temporary key.
   AuthRecord* permanent_of(AuthRecord& record);
   std::size_t size() const { return keys_.size(); }
-  /// Every key, by auth_key_id (account.getAuthorizations walks them).
-  std::map<std::uint64_t, AuthRecord>& records() { return keys_; }
+  /// Every key, by auth_key_id (account.getAuthorizations walks them). Marks every key touched.
+  std::map<std::uint64_t, AuthRecord>& records() {
+    all_touched_ = true;
+    return keys_;
+  }
+  const std::map<std::uint64_t, AuthRecord>& records() const { return keys_; }
+
+  /// Keys reached for writing since `clear_touched` (lookups, new keys; every key after a
+  /// mutable `records()`): the SQLite store compares them with what it wrote last.
+  const std::set<std::uint64_t>& touched() const { return touched_; }
+  /// Marks `record` touched: the query it carries may change it (a pointer kept across queries
+  /// is not marked again by `find`).
+  void touch(const AuthRecord& record) { touched_.insert(record.key.id()); }
+  bool all_touched() const { return all_touched_; }
+  void clear_touched() {
+    touched_.clear();
+    all_touched_ = false;
+  }
 
  private:
   Entropy& entropy_;
   std::map<std::uint64_t, AuthRecord> keys_;
+  std::set<std::uint64_t> touched_;
+  bool all_touched_ = false;
 };
 
 }  // namespace telepp::server

@@ -164,8 +164,15 @@ std::variant<const DocumentRecord*, RpcErrorInfo> FileStore::add_document(Docume
   doc.file_reference.assign(1, '\x01');  // a version byte, then 8 opaque ones
   for (int i = 0; i < 8; ++i) doc.file_reference.push_back(static_cast<char>(ref >> (8 * i)));
   document_bytes_ += doc.bytes.size();
+  added_.insert(id);
   auto [it, inserted] = documents_.emplace(id, std::move(doc));
   return &it->second;
+}
+
+void FileStore::restore_document(DocumentRecord doc) {
+  auto id = doc.id;
+  auto [it, inserted] = documents_.insert_or_assign(id, std::move(doc));
+  if (inserted) document_bytes_ += it->second.bytes.size();
 }
 
 const DocumentRecord* FileStore::document(std::int64_t id) const {

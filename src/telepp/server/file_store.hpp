@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -85,6 +86,15 @@ class FileStore {
   std::variant<const DocumentRecord*, RpcErrorInfo> add_document(DocumentRecord doc);
   const DocumentRecord* document(std::int64_t id) const;
 
+  /// Documents added since `clear_changes` (the SQLite store writes each once; they never change).
+  const std::set<std::int64_t>& added_documents() const { return added_; }
+  void clear_changes() { added_.clear(); }
+  /// Puts back a document read from the SQLite store (marks nothing).
+  void restore_document(DocumentRecord doc);
+  /// The counter document ids are made from: persisted so ids never repeat after a restart.
+  std::uint64_t document_counter() const { return next_document_; }
+  void restore_document_counter(std::uint64_t next) { next_document_ = next; }
+
   /// Bytes held for `owner`'s uploads in progress.
   std::size_t upload_bytes(std::int64_t owner) const;
   const FileLimits& limits() const { return limits_; }
@@ -102,6 +112,7 @@ class FileStore {
   std::map<std::int64_t, DocumentRecord> documents_;
   std::size_t document_bytes_ = 0;
   std::uint64_t next_document_ = 1;
+  std::set<std::int64_t> added_;
 };
 
 }  // namespace telepp::server

@@ -48,6 +48,7 @@ BoxChange log_delete(MessageBox& box, std::vector<std::int32_t> ids, Time now) {
 MessageBox& MessageStore::box(std::int64_t owner) {
   auto [it, created] = boxes_.try_emplace(owner);
   if (created) it->second.owner = owner;
+  changes_.boxes.insert(owner);
   return it->second;
 }
 
@@ -76,6 +77,9 @@ SentMessage MessageStore::add_private_message(std::int64_t from, std::int64_t to
                      .text = std::move(text), .entities = std::move(entities), .media = std::move(media)};
   sender.random_ids[random_id] = mine.id;
   sender.dialogs[to];
+  changes_.random_ids.emplace(from, random_id);
+  changes_.messages.emplace(from, mine.id);
+  changes_.dialogs.emplace(from, to);
   SentMessage out;
   if (to != from) {
     auto& recipient = box(to);
@@ -87,6 +91,8 @@ SentMessage MessageStore::add_private_message(std::int64_t from, std::int64_t to
     mine.peer_copy_id = theirs.id;
     recipient.dialogs[from];
     recipient.messages[theirs.id] = theirs;
+    changes_.messages.emplace(to, theirs.id);
+    changes_.dialogs.emplace(to, from);
     out.recipient = log_new_message(recipient, theirs, now);
     out.recipient_copy = std::move(theirs);
   }
@@ -106,6 +112,7 @@ std::vector<BoxChange> MessageStore::edit_message(std::int64_t owner, std::int32
     m.text = text;
     m.entities = entities;
     m.edit_date = date_of(now);
+    changes_.messages.emplace(target.owner, m.id);
     changes.push_back(log_edit(target, m, now));
   };
   apply(b, it->second);
@@ -130,6 +137,7 @@ DeleteResult MessageStore::delete_messages(std::int64_t owner, const std::vector
     }
     deleted.push_back(id);
     b.messages.erase(it);
+    changes_.messages.emplace(owner, id);
   }
   result.pts_count = static_cast<std::int32_t>(deleted.size());
   if (!deleted.empty()) result.changes.push_back(log_delete(b, std::move(deleted), now));
@@ -138,7 +146,10 @@ DeleteResult MessageStore::delete_messages(std::int64_t owner, const std::vector
     auto& other = box(peer);
     std::vector<std::int32_t> gone;
     for (auto id : peer_ids) {
-      if (other.messages.erase(id)) gone.push_back(id);
+      if (other.messages.erase(id)) {
+        gone.push_back(id);
+        changes_.messages.emplace(peer, id);
+      }
     }
     if (!gone.empty()) result.changes.push_back(log_delete(other, std::move(gone), now));
   }
@@ -160,6 +171,7 @@ ReadResult MessageStore::read_history(std::int64_t owner, std::int64_t peer, std
   auto& state = b.dialogs[peer];
   if (newest_read <= state.read_inbox_max_id) return result;
   state.read_inbox_max_id = newest_read;
+  changes_.dialogs.emplace(owner, peer);
   auto still_unread = unread_count(owner, peer);
   result.changes.push_back(log_change(b, 1, peer, now, [&](std::int32_t pts) -> api::Update {
     return api::updateReadHistoryInbox{.peer = peer_user(peer), .max_id = newest_read, .still_unread_count = still_unread,
@@ -171,6 +183,7 @@ ReadResult MessageStore::read_history(std::int64_t owner, std::int64_t peer, std
   auto& other_state = other.dialogs[owner];
   if (newest_copy > other_state.read_outbox_max_id) {
     other_state.read_outbox_max_id = newest_copy;
+    changes_.dialogs.emplace(peer, owner);
     result.changes.push_back(log_change(other, 1, owner, now, [&](std::int32_t pts) -> api::Update {
       return api::updateReadHistoryOutbox{.peer = peer_user(owner), .max_id = newest_copy, .pts = pts, .pts_count = 1};
     }));

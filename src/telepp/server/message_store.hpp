@@ -13,7 +13,9 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "telepp/api.hpp"
@@ -103,10 +105,24 @@ struct DifferenceResult {
   bool slice = false;             ///< more remains after `pts`
 };
 
+/// What changed since `MessageStore::clear_changes`, by id, for the SQLite store (persistence.hpp).
+struct MessageChanges {
+  std::set<std::int64_t> boxes;  ///< boxes reached for writing (counters, pts, new logged updates)
+  std::set<std::pair<std::int64_t, std::int32_t>> messages;    ///< (owner, id): written, edited or deleted
+  std::set<std::pair<std::int64_t, std::int64_t>> dialogs;     ///< (owner, peer): read state
+  std::set<std::pair<std::int64_t, std::int64_t>> random_ids;  ///< (owner, random_id): newly used
+};
+
 /// The private chats of every account.
 class MessageStore {
  public:
-  /// The box of `owner`, created empty on first use.
+  /// Every box, by owner (the SQLite store reads them).
+  const std::map<std::int64_t, MessageBox>& boxes() const { return boxes_; }
+  /// What changed since the last `clear_changes`.
+  const MessageChanges& changes() const { return changes_; }
+  void clear_changes() { changes_ = {}; }
+
+  /// The box of `owner`, created empty on first use; marked in `changes().boxes`.
   MessageBox& box(std::int64_t owner);
   /// The box of `owner`, or nullptr when nothing happened to it yet.
   const MessageBox* find_box(std::int64_t owner) const;
@@ -143,6 +159,7 @@ class MessageStore {
 
  private:
   std::map<std::int64_t, MessageBox> boxes_;
+  MessageChanges changes_;
 };
 
 /// The `message` object for a stored copy, as its box's owner sees it.

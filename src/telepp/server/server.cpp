@@ -21,6 +21,7 @@
 #include "telepp/server/auth_keys.hpp"
 #include "telepp/server/dispatcher.hpp"
 #include "telepp/server/layer_adapter.hpp"
+#include "telepp/server/persistence.hpp"
 #include "telepp/schemas/schemas.hpp"
 
 namespace telepp::server {
@@ -108,6 +109,24 @@ struct Server::Impl : ServerHooks {
   std::thread thread;
   bool stopped = false;
   std::vector<std::weak_ptr<tcp::socket>> sockets;
+  std::unique_ptr<Persistence> store;  ///< with --data: the SQLite store (persistence.hpp)
+
+  std::vector<DcKeys> dc_key_list() {
+    std::vector<DcKeys> out;
+    for (auto& d : dcs) out.push_back({d.id, &d.keys});
+    return out;
+  }
+  /// Writes what the last query or handshake changed (with --data). False when that failed
+  /// (logged): the change must not be acknowledged.
+  bool save_state(bool at_stop = false) {
+    if (!store) {
+      Persistence::clear_marks(state, dc_key_list());  // in memory: nobody reads them
+      return true;
+    }
+    auto saved = store->flush(state, dc_key_list(), at_stop);
+    if (!saved) std::fprintf(stderr, "telepp serve: cannot save state: %s\n", saved.error().detail.c_str());
+    return saved.ok();
+  }
 
   AuthKeys* dc_keys(int dc) override {
     for (auto& d : dcs) {
@@ -244,6 +263,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void answer(AuthRecord& record, mtproto::ServerSession& session, const mtproto::IncomingRequest& request, Time now) {
+    dc_.keys.touch(record);  // for the SQLite store: this query may change what the key carries
     Call call{.dc = dc_.id,
               .dcs = server_.config.dcs,
               .base_port = server_.dcs.front().acceptor.local_endpoint().port(),
@@ -260,6 +280,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
               .entropy = &server_.entropy};
     std::string log;
     auto a = server_.dispatcher.handle(call, request.body, server_.config.log_queries ? &log : nullptr);
+    // Write-through (--data): what the query changed is on disk before its answer goes out.
+    if (!server_.save_state()) a = Answer::fail(500, "STATE_NOT_SAVED_ON_TEST_SERVER");
     if (server_.config.log_queries) {
       std::fprintf(stderr, "dc%d key=%016llx msg=%lld %s -> %s\n", dc_.id, static_cast<unsigned long long>(record.key.id()),
                    static_cast<long long>(request.msg_id), log.c_str(),
@@ -301,6 +323,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       auto& record = dc_.keys.add(k.auth_key, k.kind == mtproto::handshake::KeyKind::temporary, k.expires_at);
       // The spec: the first salt is new_nonce[0..8) ^ server_nonce[0..8); clients use it at once.
       record.salts->adopt_current(k.server_salt, wall_now());
+      if (!server_.save_state()) co_return false;  // a key not on disk would be unknown after a restart
     }
     if (!step->send.empty()) {
       Buffer out(codec_.headroom(), step->send.size() + 64);
@@ -419,6 +442,23 @@ std::string listen_all(Server::Impl& impl, const asio::ip::address& address, std
 
 }  // namespace
 
+namespace {
+
+// --data DIR: opens DIR/telepp.sqlite and rebuilds the state from it. The RSA key defaults to
+// DIR/server.pem, so the fingerprint clients trust survives restarts too.
+Status open_store(Server::Impl& impl) {
+  auto store = Persistence::open(impl.config.data_dir);
+  if (!store) return fail(store.take_error());
+  TELEPP_TRY((*store)->load(impl.state, impl.dc_key_list()));
+  impl.store = std::move(*store);
+  if (impl.config.rsa_key_path.empty()) {
+    impl.config.rsa_key_path = (std::filesystem::path(impl.config.data_dir) / "server.pem").string();
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Server>> Server::start(ServerConfig config) {
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);
@@ -429,6 +469,8 @@ Result<std::unique_ptr<Server>> Server::start(ServerConfig config) {
     impl->transport.also_without_secret = true;
   }
   impl->transport.replay_cache = &impl->replay_cache;
+  for (int i = 1; i <= impl->config.dcs; ++i) impl->dcs.emplace_back(i, impl->io, impl->entropy);
+  if (!impl->config.data_dir.empty()) TELEPP_TRY(open_store(*impl));
   auto key = load_or_create_key(impl->config.rsa_key_path);
   if (!key) return fail(key.take_error());
   impl->rsa = std::move(*key);
@@ -436,7 +478,6 @@ Result<std::unique_ptr<Server>> Server::start(ServerConfig config) {
   std::error_code ec;
   auto address = asio::ip::make_address(impl->config.host, ec);
   if (ec) return fail(Error(ErrorDomain::server, 2, "bad listen address " + impl->config.host));
-  for (int i = 1; i <= impl->config.dcs; ++i) impl->dcs.emplace_back(i, impl->io, impl->entropy);
   // NOTE: with port 0 the kernel picks DC 1's port and the others take the next ones, which
   // another process may hold (they are in the ephemeral range): pick again a few times.
   const int attempts = impl->config.port == 0 ? 20 : 1;
@@ -472,6 +513,7 @@ void Server::stop() {
     }
   });
   if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->save_state(/*at_stop=*/true);  // what moves on every query without being a change (date_active)
 }
 
 std::string Server::host() const { return impl_->config.host; }

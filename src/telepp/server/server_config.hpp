@@ -20,9 +20,9 @@ struct ServerConfig {
   std::string host = "127.0.0.1";  ///< loopback unless told otherwise (it has no real authentication)
   std::uint16_t port = 0;          ///< DC 1's port; DC i listens on port + i - 1 (0: any free ports)
   int dcs = 3;
-  std::string rsa_key_path;        ///< PEM private key, created if missing (empty: a fresh key in memory)
+  std::string rsa_key_path;        ///< PEM private key, created if missing (empty: data_dir/server.pem with a data_dir, else a fresh key in memory)
   std::string public_key_out;      ///< write the public key here as PEM (PKCS#1), if set
-  std::string data_dir;            ///< SQLite state under this folder (empty: in memory)
+  std::string data_dir;            ///< SQLite state under this folder, kept across restarts (empty: in memory); see persistence.hpp
   /// Registered api_id → api_hash. Empty: any api_id > 0 is accepted.
   std::map<std::int32_t, std::string> api_ids;
   /// An MTProxy secret (hex or base64url, `dd…`/`ee…` forms included): every port then also

@@ -29,7 +29,17 @@ const UserRecord* State::find(std::int64_t id) const {
 
 UserRecord* State::find(std::int64_t id) {
   auto it = users_.find(id);
-  return it == users_.end() ? nullptr : &it->second;
+  return touch(it == users_.end() ? nullptr : &it->second);
+}
+
+UserRecord* State::touch(UserRecord* user) {
+  if (user) touched_users_.insert(user->id);
+  return user;
+}
+
+void State::restore(UserRecord user) {
+  auto id = user.id;
+  users_[id] = std::move(user);
 }
 
 UserRecord& State::bot(std::int64_t id, const std::string& secret, int dc) {
@@ -44,13 +54,13 @@ UserRecord& State::bot(std::int64_t id, const std::string& secret, int dc) {
     u.home_dc = dc;
     u.bot_token_secret = secret;
   }
-  return it->second;
+  return *touch(&it->second);
 }
 
 UserRecord* State::find_by_phone(const std::string& phone) {
   if (phone.empty()) return nullptr;
   for (auto& [id, u] : users_) {
-    if (!u.bot && u.phone == phone) return &u;
+    if (!u.bot && u.phone == phone) return touch(&u);
   }
   return nullptr;
 }
@@ -58,7 +68,7 @@ UserRecord* State::find_by_phone(const std::string& phone) {
 UserRecord* State::find_by_username(const std::string& username) {
   if (username.empty()) return nullptr;
   for (auto& [id, u] : users_) {
-    if (same_username(u.username, username)) return &u;
+    if (same_username(u.username, username)) return touch(&u);
   }
   return nullptr;
 }
@@ -73,7 +83,7 @@ UserRecord& State::add_user(const std::string& phone, const std::string& first_n
   u.first_name = first_name;
   u.last_name = last_name;
   u.home_dc = dc;
-  return u;
+  return *touch(&u);
 }
 
 }  // namespace telepp::server
